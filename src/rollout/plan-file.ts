@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { CliError, EXIT } from '../cli/errors.js';
+import { writeFileDurably } from './durable-write.js';
+
+export type Placement = { at: 'start' } | { before: string } | { after: string };
+
+export interface InputValue {
+  exp?: string;
+  lit?: string | number | boolean;
+  noValue?: true;
+}
+
+/** One flow in a plan: what was seen at plan time, the state it was classified into, and the edit if eligible. */
+export interface PlanFlow {
+  id: string;
+  name: string;
+  type: string;
+  division?: { id: string; name?: string };
+  publishedVersion?: string;
+  state: string;
+  reason?: string;
+  /** sha256 of the exported published YAML the edit was computed from. */
+  sha256?: string;
+  /** The exported published YAML (eligible flows): the backup and the base of the edit. */
+  original?: string;
+  /** The YAML that apply will import (eligible flows). */
+  updated?: string;
+  diff?: string;
+}
+
+export interface PlanFile {
+  kind: 'flowlink-plan';
+  formatVersion: 1;
+  createdAt: string;
+  /** The API base the plan was made against; apply refuses a plan from another environment. */
+  environment: string;
+  module: { id: string; name: string; publishedVersion?: string };
+  placement: Placement;
+  inputs: Record<string, InputValue>;
+  outputs: Record<string, { var: string }>;
+  actionName?: string;
+  selection: string[];
+  flows: PlanFlow[];
+  /** sha256 over the canonical JSON of everything else: a plan edited by hand is refused. */
+  checksum: string;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** JSON with object keys sorted, so a checksum does not depend on key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  });
+}
+
+export function planChecksum(plan: Omit<PlanFile, 'checksum'> & { checksum?: string }): string {
+  const { checksum: _ignored, ...rest } = plan;
+  return sha256(canonicalJson(rest));
+}
+
+export function sealPlan(plan: Omit<PlanFile, 'checksum'>): PlanFile {
+  return { ...plan, checksum: planChecksum(plan) };
+}
+
+export function writePlanFile(path: string, plan: PlanFile): void {
+  writeFileDurably(path, JSON.stringify(plan, null, 2) + '\n');
+}
+
+/** Reads and checks a plan file; every problem is a one-line CliError with exit code 2. */
+export function readPlanFile(path: string): PlanFile {
+  if (!existsSync(path)) throw new CliError(`plan file not found: ${path}`, EXIT.USAGE);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new CliError(`plan file ${path} is not valid JSON`, EXIT.USAGE);
+  }
+  const plan = parsed as Partial<PlanFile>;
+  if (!plan || typeof plan !== 'object' || plan.kind !== 'flowlink-plan') {
+    throw new CliError(`${path} is not a flowlink plan file`, EXIT.USAGE);
+  }
+  if (plan.formatVersion !== 1) throw new CliError(`plan file format ${String(plan.formatVersion)} is not supported`, EXIT.USAGE);
+  if (typeof plan.checksum !== 'string' || !Array.isArray(plan.flows) || !plan.module || typeof plan.environment !== 'string') {
+    throw new CliError(`plan file ${path} is incomplete`, EXIT.USAGE);
+  }
+  if (planChecksum(plan as PlanFile) !== plan.checksum) {
+    throw new CliError(`plan file ${path} was modified after it was written (checksum mismatch); make a new plan`, EXIT.USAGE);
+  }
+  for (const flow of plan.flows) {
+    if (flow.state !== 'ELIGIBLE') continue;
+    if (typeof flow.original !== 'string' || typeof flow.updated !== 'string' || sha256(flow.original) !== flow.sha256) {
+      throw new CliError(`plan file ${path} has an inconsistent entry for flow ${flow.id}`, EXIT.USAGE);
+    }
+  }
+  return plan as PlanFile;
+}
+
+/** A stable run id for a plan: the same plan always maps to the same run, which is what makes apply resumable. */
+export function runIdForPlan(plan: PlanFile): string {
+  const stamp = plan.createdAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${plan.checksum.slice(0, 8)}`;
+}

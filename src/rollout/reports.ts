@@ -1,0 +1,94 @@
+import { writeFileDurably } from './durable-write.js';
+import { redact } from '../shared/redact.js';
+import type { RunDir } from './run-dir.js';
+
+/** One flow's outcome in a run, as every report format shows it. */
+export interface FlowOutcome {
+  id: string;
+  name: string;
+  type: string;
+  /** Plan state, or the outcome of apply: DONE, FAILED, SKIPPED_CHANGED, ... */
+  state: string;
+  reason?: string;
+  versionBefore?: string;
+  versionAfter?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  error?: string;
+}
+
+export interface RunReport {
+  runId: string;
+  command: 'apply' | 'rollback' | 'verify';
+  module: { id: string; name: string };
+  startedAt: string;
+  finishedAt: string;
+  counts: Record<string, number>;
+  flows: FlowOutcome[];
+}
+
+export function countStates(flows: readonly { state: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const flow of flows) counts[flow.state] = (counts[flow.state] ?? 0) + 1;
+  return counts;
+}
+
+const CSV_COLUMNS: (keyof FlowOutcome)[] = [
+  'id', 'name', 'type', 'state', 'reason', 'versionBefore', 'versionAfter', 'startedAt', 'finishedAt', 'durationMs', 'error',
+];
+
+function csvCell(value: unknown): string {
+  const text = value === undefined || value === null ? '' : String(value);
+  // Cells starting with = + - @ are neutralised: a report opened in a spreadsheet must not run formulas.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function toCsv(report: RunReport): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const flow of report.flows) lines.push(CSV_COLUMNS.map((column) => csvCell(flow[column])).join(','));
+  return lines.join('\n') + '\n';
+}
+
+function xml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    // Characters XML 1.0 cannot carry at all.
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+}
+
+const PASSING = new Set(['DONE', 'VERIFIED', 'ROLLED_BACK', 'ALREADY_DONE']);
+const FAILING = new Set(['FAILED', 'DRIFT', 'ROLLBACK_FAILED']);
+
+export function toJunit(report: RunReport): string {
+  const failures = report.flows.filter((flow) => FAILING.has(flow.state)).length;
+  const skipped = report.flows.filter((flow) => !PASSING.has(flow.state) && !FAILING.has(flow.state)).length;
+  const cases = report.flows.map((flow) => {
+    const open = `  <testcase classname="flowlink.${xml(report.command)}.${xml(flow.type)}" name="${xml(flow.name)} (${xml(flow.id)})" time="${((flow.durationMs ?? 0) / 1000).toFixed(3)}"`;
+    if (FAILING.has(flow.state)) {
+      return `${open}>\n    <failure message="${xml(flow.error ?? flow.reason ?? flow.state)}" type="${xml(flow.state)}"/>\n  </testcase>`;
+    }
+    if (!PASSING.has(flow.state)) return `${open}>\n    <skipped message="${xml(`${flow.state}${flow.reason ? `: ${flow.reason}` : ''}`)}"/>\n  </testcase>`;
+    return `${open}/>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="flowlink" tests="${report.flows.length}" failures="${failures}" skipped="${skipped}">`,
+    `<testsuite name="flowlink ${xml(report.command)} ${xml(report.runId)} (${xml(report.module.name)})" tests="${report.flows.length}" failures="${failures}" skipped="${skipped}" timestamp="${xml(report.startedAt)}">`,
+    ...cases,
+    '</testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** Writes report.json, report.csv and report.junit.xml into the run directory (secrets redacted). */
+export function writeReports(runDir: RunDir, report: RunReport): void {
+  writeFileDurably(runDir.reportPath('json'), redact(JSON.stringify(report, null, 2)) + '\n');
+  writeFileDurably(runDir.reportPath('csv'), redact(toCsv(report)));
+  writeFileDurably(runDir.reportPath('junit.xml'), redact(toJunit(report)));
+}

@@ -1,0 +1,67 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileDurably } from './durable-write.js';
+
+/**
+ * `.flowlink/runs/<run-id>/`: plan.json (copy), journal.jsonl, rollback.jsonl, backups/<flowId>@<version>.yaml
+ * (+ .json metadata), report.json, report.csv, report.junit.xml (design.md "Run directory").
+ */
+export class RunDir {
+  constructor(readonly root: string, readonly runId: string) {}
+
+  static runsRoot(cwd: string): string {
+    return join(cwd, '.flowlink', 'runs');
+  }
+
+  get path(): string {
+    return join(this.root, this.runId);
+  }
+  get planPath(): string {
+    return join(this.path, 'plan.json');
+  }
+  get journalPath(): string {
+    return join(this.path, 'journal.jsonl');
+  }
+  get rollbackJournalPath(): string {
+    return join(this.path, 'rollback.jsonl');
+  }
+  get backupsPath(): string {
+    return join(this.path, 'backups');
+  }
+
+  exists(): boolean {
+    return existsSync(this.path);
+  }
+
+  create(): void {
+    mkdirSync(this.backupsPath, { recursive: true });
+  }
+
+  backupPath(flowId: string, version: string | undefined): string {
+    return join(this.backupsPath, `${flowId}@${version ?? 'none'}.yaml`);
+  }
+
+  /** The backup YAML (exact bytes) and its metadata, durable before the first write of the run. */
+  writeBackup(flowId: string, version: string | undefined, yaml: string, metadata: Record<string, unknown>): void {
+    const path = this.backupPath(flowId, version);
+    writeFileDurably(path, yaml);
+    writeFileDurably(path.replace(/\.yaml$/, '.json'), JSON.stringify(metadata, null, 2) + '\n');
+  }
+
+  hasBackup(flowId: string, version: string | undefined): boolean {
+    return existsSync(this.backupPath(flowId, version));
+  }
+
+  reportPath(kind: 'json' | 'csv' | 'junit.xml'): string {
+    return join(this.path, `report.${kind}`);
+  }
+}
+
+/** Every run id under the runs root, newest first by directory time. */
+export function listRunIds(cwd: string): string[] {
+  const root = RunDir.runsRoot(cwd);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => existsSync(join(root, name, 'plan.json')))
+    .sort((a, b) => statSync(join(root, b)).mtimeMs - statSync(join(root, a)).mtimeMs);
+}
