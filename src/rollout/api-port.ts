@@ -1,0 +1,49 @@
+/**
+ * What the rollout needs from Genesys, and nothing more. The CLI adapts the real client to it
+ * (client-adapter.ts); keeping the port narrow makes each rollout step's API cost visible in one place.
+ */
+export interface FlowMeta {
+  id: string;
+  name: string;
+  /** lowercase flow type */
+  type: string;
+  division?: { id: string; name?: string };
+  publishedVersion?: string;
+  lockedBy?: { kind: 'user' | 'client'; id?: string; name?: string };
+  /** A saved or checked-in version newer than the published one. */
+  hasDraft: boolean;
+}
+
+export interface ImportRegistration {
+  jobId: string;
+  presignedUrl: string;
+  headers: Record<string, string>;
+}
+
+export interface ImportResult {
+  status: 'Registered' | 'Started' | 'Success' | 'Failure';
+  flowId?: string;
+  messages: string[];
+}
+
+export interface ExportResult {
+  yaml?: string;
+  error?: string;
+}
+
+export interface RolloutApi {
+  /** Current metadata of these flows, batched; a flow missing from the map no longer exists. */
+  getFlows(ids: readonly string[]): Promise<Map<string, FlowMeta>>;
+  /** Exported Archy YAML of the given versions, batched into export jobs. */
+  exportFlows(refs: readonly { id: string; version?: string }[]): Promise<Map<string, ExportResult>>;
+  registerImport(): Promise<ImportRegistration>;
+  uploadImport(registration: ImportRegistration, yaml: string): Promise<void>;
+  /** Polls the import job until Success or Failure. */
+  waitImport(jobId: string, signal?: AbortSignal): Promise<ImportResult>;
+  /** One look at an import job (used on resume to learn what became of an in-flight job). */
+  getImport(jobId: string): Promise<ImportResult>;
+  /** Ids of flows whose published version calls the module, per dependency tracking; `partial` while it lags. */
+  moduleConsumers(moduleId: string): Promise<{ ids: Set<string>; partial: boolean }>;
+  /** Rate-limited API requests made so far and 429s received (for reports and `--concurrency auto`). */
+  stats(): { requests: number; rateLimited: number };
+}
