@@ -86,9 +86,9 @@ export function toJunit(report: RunReport): string {
   ].join('\n');
 }
 
-/** Writes report.json, report.csv and report.junit.xml into the run directory (secrets redacted). */
+/** Writes report.json, report.csv and report.junit.xml (prefixed for rollback/verify) into the run directory, secrets redacted. */
 export function writeReports(runDir: RunDir, report: RunReport): void {
-  writeFileDurably(runDir.reportPath('json'), redact(JSON.stringify(report, null, 2)) + '\n');
-  writeFileDurably(runDir.reportPath('csv'), redact(toCsv(report)));
-  writeFileDurably(runDir.reportPath('junit.xml'), redact(toJunit(report)));
+  writeFileDurably(runDir.reportPath('json', report.command), redact(JSON.stringify(report, null, 2)) + '\n');
+  writeFileDurably(runDir.reportPath('csv', report.command), redact(toCsv(report)));
+  writeFileDurably(runDir.reportPath('junit.xml', report.command), redact(toJunit(report)));
 }

@@ -52,8 +52,9 @@ export class RunDir {
     return existsSync(this.backupPath(flowId, version));
   }
 
-  reportPath(kind: 'json' | 'csv' | 'junit.xml'): string {
-    return join(this.path, `report.${kind}`);
+  /** apply writes report.*; rollback and verify write rollback-report.* and verify-report.* beside it. */
+  reportPath(kind: 'json' | 'csv' | 'junit.xml', command: 'apply' | 'rollback' | 'verify' = 'apply'): string {
+    return join(this.path, `${command === 'apply' ? '' : `${command}-`}report.${kind}`);
   }
 }
 

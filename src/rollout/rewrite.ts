@@ -1,0 +1,286 @@
+import type { RolloutApi, FlowMeta } from './api-port.js';
+import { readJournal, type Journal, type JournalEntry } from './journal.js';
+import { sha256 } from './plan-file.js';
+import type { FlowOutcome } from './reports.js';
+import { runPool, AdaptiveConcurrency } from './pool.js';
+import { redact } from '../shared/redact.js';
+
+export type ApplyState =
+  | 'DONE'
+  | 'FAILED'
+  | 'SKIPPED_CHANGED'
+  | 'SKIPPED_LOCKED'
+  | 'SKIPPED_DRAFT'
+  | 'SKIPPED_DELETED'
+  | 'NOT_STARTED';
+
+export interface ApplyEvent {
+  flowId: string;
+  name: string;
+  state: ApplyState;
+  reason?: string;
+}
+
+/** One flow to rewrite: its content must still be what we expect, and then becomes `newYaml`. */
+export interface RewriteItem {
+  id: string;
+  name: string;
+  type: string;
+  /** The published version the flow must still have, when known. */
+  expectedVersion?: string;
+  /** sha256 of the published YAML the flow must still have. */
+  expectedSha256: string;
+  newYaml: string;
+}
+
+export interface RewriteOptions {
+  api: RolloutApi;
+  journal: Journal;
+  /** A number, or 'auto' to adapt to 429s. */
+  concurrency: number | 'auto';
+  signal?: AbortSignal;
+  onEvent?: (event: ApplyEvent) => void;
+  /** Flows prechecked together (one metadata lookup + one export job per chunk). */
+  chunkSize?: number;
+}
+
+export interface RewriteResult {
+  outcomes: Map<string, FlowOutcome>;
+  interrupted: boolean;
+  /** Why the run stopped early (auth, rate-limit storm, server down), if it did; resume with the same command. */
+  stopReason?: string;
+}
+
+interface Progress {
+  outcome: FlowOutcome;
+  /** An import job registered in an earlier, interrupted attempt, still to be looked at. */
+  pendingJobId?: string;
+}
+
+/**
+ * Rewrites flows through import jobs, journaled and resumable; apply and rollback are both this. Per flow:
+ * re-read (batched), skip if anything changed since it was planned, then register an import job, upload, wait.
+ * The journal line for each step is fsynced before the step is taken, so an interrupted run is resumed by
+ * calling this again with the same journal.
+ */
+export async function runRewrites(items: readonly RewriteItem[], options: RewriteOptions): Promise<RewriteResult> {
+  const { api, journal } = options;
+  const progress = restoreProgress(items, readJournal(journal.path));
+  const emit = (flow: RewriteItem, state: ApplyState, reason?: string): void =>
+    options.onEvent?.({ flowId: flow.id, name: flow.name, state, ...(reason ? { reason } : {}) });
+
+  const adaptive = new AdaptiveConcurrency();
+  const limit = (): number => (options.concurrency === 'auto' ? adaptive.value : options.concurrency);
+  const stopped = (): boolean => options.signal?.aborted === true;
+  const todo = items.filter((flow) => progress.get(flow.id)?.outcome.state !== 'DONE');
+  for (const flow of items) if (progress.get(flow.id)?.outcome.state === 'DONE') emit(flow, 'DONE', 'done in an earlier attempt');
+
+  const chunkSize = options.chunkSize ?? 50;
+  let stopError: RunStopped | undefined;
+  try {
+    for (let start = 0; start < todo.length && !stopped(); start += chunkSize) {
+      const chunk = todo.slice(start, start + chunkSize);
+      const ready = await precheck(chunk, progress, api, journal, emit);
+      await runPool(ready, limit, async (flow) => {
+        await rewriteOne(flow, progress.get(flow.id) as Progress, api, journal, emit, options.signal);
+        adaptive.observe(api.stats().rateLimited);
+      }, stopped);
+    }
+  } catch (error) {
+    stopError = error instanceof RunStopped ? error : new RunStopped(error);
+  }
+
+  const interrupted = stopError !== undefined || (stopped() && todo.some((flow) => progress.get(flow.id)?.outcome.state === 'NOT_STARTED'));
+  if (!stopError) await fillVersionsAfter(items, progress, api);
+  const outcomes = new Map([...progress].map(([id, item]) => [id, item.outcome]));
+  return { outcomes, interrupted, ...(stopError ? { stopReason: redact(stopError.message) } : {}) };
+}
+
+/** Rebuilds each target's state from the journal of earlier attempts. */
+function restoreProgress(targets: readonly RewriteItem[], entries: readonly JournalEntry[]): Map<string, Progress> {
+  const progress = new Map<string, Progress>();
+  for (const flow of targets) {
+    progress.set(flow.id, {
+      outcome: { id: flow.id, name: flow.name, type: flow.type, state: 'NOT_STARTED', ...(flow.expectedVersion ? { versionBefore: flow.expectedVersion } : {}) },
+    });
+  }
+  for (const entry of entries) {
+    const item = entry.flowId ? progress.get(entry.flowId) : undefined;
+    if (!item) continue;
+    if (entry.step === 'import-registered') item.pendingJobId = String(entry.jobId);
+    if (entry.step === 'import-succeeded' || entry.step === 'import-failed') delete item.pendingJobId;
+    if (entry.step === 'flow-done') {
+      item.outcome.state = 'DONE';
+      if (typeof entry.versionAfter === 'string') item.outcome.versionAfter = entry.versionAfter;
+    }
+  }
+  return progress;
+}
+
+/**
+ * Re-reads a chunk of flows (one lookup, one export job) and decides, per flow, whether it may be written.
+ * A flow that already holds exactly the planned YAML was written by an earlier attempt: it is DONE, not redone.
+ */
+async function precheck(
+  chunk: readonly RewriteItem[],
+  progress: Map<string, Progress>,
+  api: RolloutApi,
+  journal: Journal,
+  emit: (flow: RewriteItem, state: ApplyState, reason?: string) => void,
+): Promise<RewriteItem[]> {
+  // In-flight jobs from an interrupted attempt are looked at before anything else is decided.
+  for (const flow of chunk) {
+    const item = progress.get(flow.id) as Progress;
+    if (!item.pendingJobId) continue;
+    const job = await api.getImport(item.pendingJobId);
+    if (job.status === 'Started') Object.assign(job, await api.waitImport(item.pendingJobId));
+    if (job.status === 'Success') {
+      journal.append('import-succeeded', { flowId: flow.id, jobId: item.pendingJobId, resumed: true });
+      finish(flow, item, journal, emit);
+    } else if (job.status === 'Failure') {
+      journal.append('import-failed', { flowId: flow.id, jobId: item.pendingJobId, messages: job.messages, resumed: true });
+    }
+    delete item.pendingJobId;
+  }
+  const open = chunk.filter((flow) => progress.get(flow.id)?.outcome.state !== 'DONE');
+  if (open.length === 0) return [];
+  const metas = await api.getFlows(open.map((flow) => flow.id));
+  const exports = await api.exportFlows(
+    open.flatMap((flow) => {
+      const meta = metas.get(flow.id);
+      return meta?.publishedVersion ? [{ id: flow.id, version: meta.publishedVersion }] : [];
+    }),
+  );
+  const ready: RewriteItem[] = [];
+  for (const flow of open) {
+    const item = progress.get(flow.id) as Progress;
+    const verdict = judge(flow, metas.get(flow.id), exports.get(flow.id)?.yaml);
+    if (verdict === 'ready') {
+      ready.push(flow);
+    } else if (verdict === 'already-applied') {
+      journal.append('import-succeeded', { flowId: flow.id, detectedBy: 'content' });
+      finish(flow, item, journal, emit, metas.get(flow.id)?.publishedVersion);
+    } else {
+      item.outcome.state = verdict.state;
+      item.outcome.reason = verdict.reason;
+      journal.append('precheck-skipped', { flowId: flow.id, state: verdict.state, reason: verdict.reason });
+      emit(flow, verdict.state, verdict.reason);
+    }
+  }
+  return ready;
+}
+
+function judge(
+  flow: RewriteItem,
+  meta: FlowMeta | undefined,
+  currentYaml: string | undefined,
+): 'ready' | 'already-applied' | { state: ApplyState; reason: string } {
+  if (!meta) return { state: 'SKIPPED_DELETED', reason: 'the flow no longer exists' };
+  if (meta.lockedBy) {
+    return { state: 'SKIPPED_LOCKED', reason: `locked by ${meta.lockedBy.kind} ${meta.lockedBy.name ?? meta.lockedBy.id ?? ''}`.trim() };
+  }
+  if (meta.hasDraft) return { state: 'SKIPPED_DRAFT', reason: 'has an unpublished draft newer than the published version' };
+  if (currentYaml !== undefined && currentYaml === flow.newYaml) return 'already-applied';
+  if (flow.expectedVersion !== undefined && meta.publishedVersion !== flow.expectedVersion) {
+    return { state: 'SKIPPED_CHANGED', reason: `published version is ${meta.publishedVersion ?? 'none'}, expected ${flow.expectedVersion}` };
+  }
+  if (currentYaml === undefined) return { state: 'SKIPPED_CHANGED', reason: 'could not export the published version to compare it' };
+  if (sha256(currentYaml) !== flow.expectedSha256) return { state: 'SKIPPED_CHANGED', reason: 'published YAML was changed by someone else' };
+  return 'ready';
+}
+
+async function rewriteOne(
+  flow: RewriteItem,
+  item: Progress,
+  api: RolloutApi,
+  journal: Journal,
+  emit: (flow: RewriteItem, state: ApplyState, reason?: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (signal?.aborted) return;
+  const started = Date.now();
+  item.outcome.startedAt = new Date(started).toISOString();
+  try {
+    const registration = await api.registerImport();
+    journal.append('import-registered', { flowId: flow.id, jobId: registration.jobId });
+    await api.uploadImport(registration, flow.newYaml);
+    journal.append('import-uploaded', { flowId: flow.id, jobId: registration.jobId });
+    // In-flight jobs are always awaited, even after Ctrl-C: stopping mid-job would leave the outcome unknown.
+    const result = await api.waitImport(registration.jobId);
+    item.outcome.durationMs = Date.now() - started;
+    if (result.status === 'Success') {
+      journal.append('import-succeeded', { flowId: flow.id, jobId: registration.jobId });
+      finish(flow, item, journal, emit);
+    } else {
+      const message = result.messages.join('; ') || 'import job failed without messages';
+      journal.append('import-failed', { flowId: flow.id, jobId: registration.jobId, messages: result.messages });
+      fail(flow, item, journal, emit, message);
+    }
+  } catch (error) {
+    item.outcome.durationMs = Date.now() - started;
+    // Not this flow's fault (auth, rate-limit storm past the retry cap, server or network down): stop the run and
+    // leave the flow's journal at its last step, so that resume looks at any in-flight job before redoing anything.
+    if (isRunFatal(error)) throw new RunStopped(error);
+    fail(flow, item, journal, emit, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Raised to stop a run early; the journal and reports are still closed and written. */
+export class RunStopped extends Error {
+  constructor(readonly causeError: unknown) {
+    super(`run stopped: ${causeError instanceof Error ? causeError.message : String(causeError)}`);
+    this.name = 'RunStopped';
+  }
+}
+
+const RUN_FATAL_STATUSES = new Set([0, 401, 403, 429, 500, 502, 503, 504]);
+
+function isRunFatal(error: unknown): boolean {
+  if (error instanceof Error && error.name === 'AbortError') return true;
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && RUN_FATAL_STATUSES.has(status);
+}
+
+function finish(
+  flow: RewriteItem,
+  item: Progress,
+  journal: Journal,
+  emit: (flow: RewriteItem, state: ApplyState, reason?: string) => void,
+  versionAfter?: string,
+): void {
+  item.outcome.state = 'DONE';
+  delete item.outcome.reason;
+  item.outcome.finishedAt = new Date().toISOString();
+  if (versionAfter) item.outcome.versionAfter = versionAfter;
+  journal.append('flow-done', { flowId: flow.id, ...(versionAfter ? { versionAfter } : {}) });
+  emit(flow, 'DONE');
+}
+
+function fail(
+  flow: RewriteItem,
+  item: Progress,
+  journal: Journal,
+  emit: (flow: RewriteItem, state: ApplyState, reason?: string) => void,
+  message: string,
+): void {
+  item.outcome.state = 'FAILED';
+  item.outcome.error = redact(message);
+  item.outcome.finishedAt = new Date().toISOString();
+  journal.append('flow-failed', { flowId: flow.id, error: item.outcome.error });
+  emit(flow, 'FAILED', item.outcome.error);
+}
+
+/** One batched read at the end gives every written flow its new published version for the report. */
+async function fillVersionsAfter(targets: readonly RewriteItem[], progress: Map<string, Progress>, api: RolloutApi): Promise<void> {
+  const done = targets.filter((flow) => progress.get(flow.id)?.outcome.state === 'DONE' && !progress.get(flow.id)?.outcome.versionAfter);
+  if (done.length === 0) return;
+  try {
+    const metas = await api.getFlows(done.map((flow) => flow.id));
+    for (const flow of done) {
+      const version = metas.get(flow.id)?.publishedVersion;
+      if (version) (progress.get(flow.id) as Progress).outcome.versionAfter = version;
+    }
+  } catch {
+    // Versions after are informative; verify reads them again. A failed read here must not fail the run.
+  }
+}

@@ -1,0 +1,90 @@
+import type { RolloutApi } from './api-port.js';
+import { Journal } from './journal.js';
+import { readPlanFile, sha256 } from './plan-file.js';
+import type { RunDir } from './run-dir.js';
+import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
+import { runRewrites, type ApplyEvent } from './rewrite.js';
+import { appliedFlows } from './applied-flows.js';
+import { CliError, EXIT } from '../cli/errors.js';
+
+export interface RollbackOptions {
+  api: RolloutApi;
+  runDir: RunDir;
+  /** Only these flows (ids); all applied flows when absent. */
+  flowIds?: readonly string[];
+  concurrency: number | 'auto';
+  signal?: AbortSignal;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+export interface RollbackResult {
+  report: RunReport;
+  interrupted: boolean;
+  stopReason?: string;
+}
+
+/**
+ * Puts each applied flow's backed-up YAML back (a new published version whose content equals the backup), but
+ * only where the flow still holds exactly what the run wrote; then exports it again to prove the bytes match.
+ * Journaled in the run's rollback.jsonl, so it resumes like apply.
+ */
+export async function rollbackRun(options: RollbackOptions): Promise<RollbackResult> {
+  const { runDir, api } = options;
+  const plan = readPlanFile(runDir.planPath);
+  let applied = appliedFlows(plan, runDir);
+  if (options.flowIds && options.flowIds.length > 0) {
+    const known = new Set(applied.map((item) => item.flow.id));
+    const unknown = options.flowIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw new CliError(`run ${runDir.runId} did not change flow ${unknown.join(', ')}`, EXIT.USAGE);
+    const wanted = new Set(options.flowIds);
+    applied = applied.filter((item) => wanted.has(item.flow.id));
+  }
+
+  const journal = new Journal(runDir.rollbackJournalPath);
+  const startedAt = new Date().toISOString();
+  journal.append('rollback-started', { runId: runDir.runId, flows: applied.length });
+  const result = await runRewrites(
+    applied.map(({ flow, versionAfter }) => ({
+      id: flow.id,
+      name: flow.name,
+      type: flow.type,
+      ...(versionAfter ? { expectedVersion: versionAfter } : {}),
+      expectedSha256: sha256(flow.updated ?? ''),
+      newYaml: flow.original ?? '',
+    })),
+    {
+      api, journal, concurrency: options.concurrency,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    },
+  );
+
+  // Proof: the published YAML of every rolled-back flow equals its backup, byte for byte.
+  const rolled = applied.filter(({ flow }) => result.outcomes.get(flow.id)?.state === 'DONE');
+  const metas = rolled.length > 0 ? await api.getFlows(rolled.map(({ flow }) => flow.id)) : new Map();
+  const exported = rolled.length > 0
+    ? await api.exportFlows(rolled.map(({ flow }) => ({ id: flow.id, version: metas.get(flow.id)?.publishedVersion })))
+    : new Map();
+  const flows: FlowOutcome[] = applied.map(({ flow }) => {
+    const outcome = { ...(result.outcomes.get(flow.id) as FlowOutcome) };
+    if (outcome.state === 'DONE') {
+      const yaml = exported.get(flow.id)?.yaml;
+      outcome.versionAfter = metas.get(flow.id)?.publishedVersion ?? outcome.versionAfter;
+      if (yaml === flow.original) outcome.state = 'ROLLED_BACK';
+      else {
+        outcome.state = 'ROLLBACK_FAILED';
+        outcome.error = yaml === undefined ? 'could not export the restored version' : 'published YAML differs from the backup';
+      }
+    }
+    return outcome;
+  });
+  const counts = countStates(flows);
+  journal.append('rollback-finished', { counts, interrupted: result.interrupted, ...(result.stopReason ? { reason: result.stopReason } : {}) });
+  journal.close();
+  const report: RunReport = {
+    runId: runDir.runId, command: 'rollback', module: { id: plan.module.id, name: plan.module.name },
+    startedAt, finishedAt: new Date().toISOString(), counts, flows,
+  };
+  writeReports(runDir, report);
+  return { report, interrupted: result.interrupted, ...(result.stopReason ? { stopReason: result.stopReason } : {}) };
+}

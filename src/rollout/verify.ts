@@ -1,0 +1,82 @@
+import type { RolloutApi } from './api-port.js';
+import { readPlanFile } from './plan-file.js';
+import type { RunDir } from './run-dir.js';
+import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
+import { appliedFlows } from './applied-flows.js';
+
+export interface VerifyOptions {
+  api: RolloutApi;
+  runDir: RunDir;
+  /** Dependency tracking lags publishes: how often to look again, and how long to wait between looks. */
+  dependencyAttempts?: number;
+  dependencyDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface VerifyResult {
+  report: RunReport;
+  drift: boolean;
+}
+
+const versionNumber = (version: string | undefined): number => (version === undefined ? Number.NaN : Number.parseFloat(version));
+
+/**
+ * Checks every applied flow from three angles (design.md): its published version advanced; the exported YAML of
+ * that version is exactly the planned YAML (the call at the planned place, every other byte as the backup); and
+ * dependency tracking lists the flow as a consumer of the module, asked again while its data lags.
+ */
+export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
+  const { api, runDir } = options;
+  const plan = readPlanFile(runDir.planPath);
+  const applied = appliedFlows(plan, runDir);
+  const startedAt = new Date().toISOString();
+  const ids = applied.map(({ flow }) => flow.id);
+  const metas = ids.length > 0 ? await api.getFlows(ids) : new Map();
+  const exported = ids.length > 0
+    ? await api.exportFlows(applied.flatMap(({ flow }) => {
+      const version = metas.get(flow.id)?.publishedVersion;
+      return version ? [{ id: flow.id, version }] : [];
+    }))
+    : new Map();
+  const consumers = ids.length > 0 ? await waitForConsumers(api, plan.module.id, ids, options) : new Set<string>();
+
+  const flows: FlowOutcome[] = applied.map(({ flow }) => {
+    const meta = metas.get(flow.id);
+    const problems: string[] = [];
+    if (!meta) problems.push('the flow no longer exists');
+    else if (!(versionNumber(meta.publishedVersion) > versionNumber(flow.publishedVersion))) {
+      problems.push(`published version ${meta.publishedVersion ?? 'none'} did not advance from ${flow.publishedVersion ?? 'none'}`);
+    }
+    const yaml = exported.get(flow.id)?.yaml;
+    if (meta && yaml === undefined) problems.push('could not export the published version');
+    else if (meta && yaml !== flow.updated) problems.push('published YAML differs from the planned YAML');
+    if (!consumers.has(flow.id)) problems.push(`dependency tracking does not list it as a consumer of ${plan.module.name}`);
+    return {
+      id: flow.id, name: flow.name, type: flow.type,
+      state: problems.length === 0 ? 'VERIFIED' : 'DRIFT',
+      ...(problems.length > 0 ? { reason: problems.join('; ') } : {}),
+      ...(flow.publishedVersion ? { versionBefore: flow.publishedVersion } : {}),
+      ...(meta?.publishedVersion ? { versionAfter: meta.publishedVersion } : {}),
+    };
+  });
+  const report: RunReport = {
+    runId: runDir.runId, command: 'verify', module: { id: plan.module.id, name: plan.module.name },
+    startedAt, finishedAt: new Date().toISOString(), counts: countStates(flows), flows,
+  };
+  writeReports(runDir, report);
+  return { report, drift: flows.some((flow) => flow.state === 'DRIFT') };
+}
+
+async function waitForConsumers(api: RolloutApi, moduleId: string, ids: readonly string[], options: VerifyOptions): Promise<Set<string>> {
+  const attempts = options.dependencyAttempts ?? 10;
+  const delayMs = options.dependencyDelayMs ?? 1000;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let latest = new Set<string>();
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const answer = await api.moduleConsumers(moduleId);
+    latest = answer.ids;
+    if (!answer.partial && ids.every((id) => latest.has(id))) break;
+    if (attempt < attempts) await sleep(delayMs);
+  }
+  return latest;
+}
