@@ -1,13 +1,34 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { addJsonOption, type CommandContext } from '../context.js';
+import { resolveRun } from '../run-arg.js';
+import { allRunStatuses, runStatus, type RunStatus } from '../../rollout/run-status.js';
 
-export function register(program: Command, _ctx: CommandContext): void {
-  program
-    .command('status')
-    .description('(status is being built)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('flowlink status is not available in this build');
-    });
+export function register(program: Command, ctx: CommandContext): void {
+  addJsonOption(
+    program
+      .command('status')
+      .description('runs and their per-state counts, resumable or finished (read from the local journals)')
+      .argument('[run]', 'a run id or the plan file of a run'),
+  ).action((run: string | undefined, options: { json?: boolean }) => {
+    const { io } = ctx;
+    if (run) {
+      const status = runStatus(resolveRun(run, io.host.cwd));
+      if (options.json) return io.outJson(status);
+      printOne(ctx, status, true);
+      return;
+    }
+    const statuses = allRunStatuses(io.host.cwd);
+    if (options.json) return io.outJson(statuses.map(({ flows: _flows, ...rest }) => rest));
+    if (statuses.length === 0) io.note('no runs yet in .flowlink/runs');
+    for (const status of statuses) printOne(ctx, status, false);
+  });
+}
+
+function printOne(ctx: CommandContext, status: RunStatus, withFlows: boolean): void {
+  const { io } = ctx;
+  const counts = Object.entries(status.counts).map(([state, n]) => `${state}=${n}`).join(' ');
+  const resumable = status.resumable ? io.color.yellow('resumable') : io.color.green('complete');
+  io.out(`${status.runId}  module=${status.module}  apply=${status.apply}  rollback=${status.rollback}  ${resumable}  targets=${status.targets}  ${counts}`);
+  if (!withFlows) return;
+  for (const flow of status.flows) io.out(`  ${flow.state.padEnd(18)} ${flow.id}  ${flow.name}${flow.reason ? `  (${flow.reason})` : ''}`);
 }

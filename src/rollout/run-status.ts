@@ -1,0 +1,63 @@
+import { readJournal, type JournalEntry } from './journal.js';
+import { readPlanFile } from './plan-file.js';
+import { RunDir, listRunIds } from './run-dir.js';
+
+export interface RunStatus {
+  runId: string;
+  module: string;
+  createdAt: string;
+  /** finished: the last apply attempt ran to the end; interrupted: stopped early; crashed: the journal just stops. */
+  apply: 'not-started' | 'finished' | 'interrupted' | 'crashed';
+  resumable: boolean;
+  rollback: 'none' | 'finished' | 'interrupted';
+  targets: number;
+  counts: Record<string, number>;
+  flows: { id: string; name: string; state: string; reason?: string }[];
+}
+
+/** What the journals say of a run: per-flow state from the last step of each flow, and whether it can resume. */
+export function runStatus(runDir: RunDir): RunStatus {
+  const plan = readPlanFile(runDir.planPath);
+  const entries = readJournal(runDir.journalPath);
+  const rollbackEntries = readJournal(runDir.rollbackJournalPath);
+  const targets = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const lastRunStep = [...entries].reverse().find((entry) => entry.step.startsWith('run-'))?.step;
+  const apply: RunStatus['apply'] = entries.length === 0
+    ? 'not-started'
+    : lastRunStep === 'run-finished' ? 'finished' : lastRunStep === 'run-interrupted' ? 'interrupted' : 'crashed';
+  const flowState = new Map<string, { state: string; reason?: string }>();
+  for (const entry of entries) applyStep(flowState, entry, false);
+  for (const entry of rollbackEntries) applyStep(flowState, entry, true);
+  const flows = targets.map((flow) => ({ id: flow.id, name: flow.name, ...(flowState.get(flow.id) ?? { state: 'NOT_STARTED' }) }));
+  const counts: Record<string, number> = {};
+  for (const flow of flows) counts[flow.state] = (counts[flow.state] ?? 0) + 1;
+  const lastRollback = [...rollbackEntries].reverse().find((entry) => entry.step.startsWith('rollback-'))?.step;
+  return {
+    runId: runDir.runId,
+    module: plan.module.name,
+    createdAt: plan.createdAt,
+    apply,
+    resumable: apply !== 'finished' || flows.some((flow) => flow.state === 'NOT_STARTED' || flow.state === 'FAILED'),
+    rollback: rollbackEntries.length === 0 ? 'none' : lastRollback === 'rollback-finished' ? 'finished' : 'interrupted',
+    targets: targets.length,
+    counts,
+    flows,
+  };
+}
+
+function applyStep(states: Map<string, { state: string; reason?: string }>, entry: JournalEntry, rollback: boolean): void {
+  if (!entry.flowId) return;
+  const label: Partial<Record<JournalEntry['step'], string>> = rollback
+    ? { 'flow-done': 'ROLLED_BACK', 'flow-failed': 'ROLLBACK_FAILED', 'import-registered': 'ROLLBACK_IN_FLIGHT' }
+    : { 'flow-done': 'DONE', 'flow-failed': 'FAILED', 'import-registered': 'IN_FLIGHT', 'backup-written': 'NOT_STARTED' };
+  if (entry.step === 'precheck-skipped') {
+    states.set(entry.flowId, { state: rollback ? `ROLLBACK_${String(entry.state)}` : String(entry.state), ...(entry.reason ? { reason: String(entry.reason) } : {}) });
+    return;
+  }
+  const state = label[entry.step];
+  if (state) states.set(entry.flowId, { state, ...(entry.error ? { reason: String(entry.error) } : {}) });
+}
+
+export function allRunStatuses(cwd: string): RunStatus[] {
+  return listRunIds(cwd).map((runId) => runStatus(new RunDir(RunDir.runsRoot(cwd), runId)));
+}
