@@ -1,0 +1,142 @@
+import { ApiError, messageFromBody } from '../errors.js';
+import type { ApiResponse, Clock, RequestFn, RequestOptions, Transport, QueryValue } from './types.js';
+import { parseRetryAfter } from './parse-retry-after.js';
+import type { ClientStats } from '../stats.js';
+import { abortError, combineSignals } from './clock.js';
+
+export interface FetchRequestConfig {
+  apiBaseUrl: string;
+  transport: Transport;
+  clock: Clock;
+  stats: ClientStats;
+  signal?: AbortSignal | undefined;
+  /** Per-attempt timeout; a hung connection becomes a network error (retried like one). */
+  timeoutMs: number;
+}
+
+/**
+ * The innermost request: one HTTP exchange through the transport. Any status >= 400 and any network failure
+ * becomes an ApiError (octokit's fetch-wrapper); 2xx bodies are parsed by content type. Node's global fetch
+ * (undici) keeps connections alive and reuses them by default, so a listing walk or a rollout pays for TLS once.
+ */
+export function createFetchRequest(config: FetchRequestConfig): RequestFn {
+  return async function fetchRequest<T>(options: RequestOptions): Promise<ApiResponse<T>> {
+    const url = buildUrl(config.apiBaseUrl, options.path, options.query);
+    const shown = displayUrl(url);
+    // Presigned URLs get exactly the headers they were issued with; only API calls ask for JSON.
+    const headers: Record<string, string> = options.auth === false ? { ...options.headers } : { accept: 'application/json', ...options.headers };
+    let body: string | Uint8Array | undefined = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const callSignal = combineSignals(config.signal, options.signal);
+    if (callSignal?.aborted) throw abortError(callSignal);
+    const timeout = AbortSignal.timeout(config.timeoutMs);
+    const signal = combineSignals(callSignal, timeout);
+
+    config.stats.requests += 1;
+    if (options.operation === 'oauth.token') config.stats.tokenRequests += 1;
+    let response: Response;
+    try {
+      response = await config.transport(url, { method: options.method, headers, body, signal });
+    } catch (error) {
+      if (callSignal?.aborted) throw abortError(callSignal);
+      config.stats.networkErrors += 1;
+      config.stats.byStatus[0] = (config.stats.byStatus[0] ?? 0) + 1;
+      throw networkError(error, options.method, url, timeout.aborted);
+    }
+    config.stats.byStatus[response.status] = (config.stats.byStatus[response.status] ?? 0) + 1;
+    if (response.status === 429) config.stats.rateLimited += 1;
+
+    if (response.status >= 400) {
+      const data = await readBody(response, 'auto').catch(() => undefined);
+      const { message, code } = messageFromBody(data, `${response.status} ${response.statusText}`.trim());
+      throw new ApiError(`${options.method} ${shown}: ${response.status} ${message}`, {
+        status: response.status,
+        code,
+        correlationId: response.headers.get('inin-correlation-id') ?? undefined,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), config.clock.now()),
+        method: options.method,
+        url: shown,
+        body: data,
+      });
+    }
+    let data: unknown;
+    try {
+      data = await readBody(response, options.responseType ?? 'auto');
+    } catch (error) {
+      if (callSignal?.aborted) throw abortError(callSignal);
+      config.stats.networkErrors += 1;
+      throw networkError(error, options.method, url, timeout.aborted);
+    }
+    return { status: response.status, headers: response.headers, data: data as T, url: shown };
+  };
+}
+
+async function readBody(response: Response, type: 'json' | 'text' | 'bytes' | 'auto'): Promise<unknown> {
+  if (type === 'bytes') return new Uint8Array(await response.arrayBuffer());
+  const text = await response.text();
+  if (type === 'text') return text;
+  if (text === '') return undefined;
+  const contentType = response.headers.get('content-type') ?? '';
+  if (type === 'json' || /\bjson\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      if (type === 'json') throw error;
+      return text;
+    }
+  }
+  return text;
+}
+
+/** undici reports network failures as `TypeError: fetch failed` with the real reason in `cause`. */
+function networkError(error: unknown, method: string, url: string, timedOut: boolean): ApiError {
+  const host = safeHost(url);
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = timedOut
+    ? 'ETIMEDOUT'
+    : ((cause as { code?: string } | undefined)?.code ?? (error as { code?: string } | undefined)?.code ?? 'network.error');
+  const reason = timedOut ? 'timed out' : cause instanceof Error ? cause.message : String(cause);
+  return new ApiError(`${method} ${displayUrl(url)}: cannot reach ${host} (${code}: ${reason})`, {
+    status: 0,
+    code,
+    method,
+    url: displayUrl(url),
+    cause: error,
+  });
+}
+
+export function buildUrl(base: string, path: string, query?: Record<string, QueryValue>): string {
+  const url = new URL(/^https?:\/\//i.test(path) ? path : base + path);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null) continue;
+    // Arrays comma-joined, as the official SDKs send them (genesys-api.md §3.1).
+    const text = Array.isArray(value) ? value.join(',') : String(value);
+    if (Array.isArray(value) && value.length === 0) continue;
+    url.searchParams.set(key, text);
+  }
+  return url.toString();
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** Path and query only: presigned URLs carry signatures in the query, so those are cut. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.pathname.startsWith('/api/') && !parsed.pathname.startsWith('/oauth/')) {
+      return `${parsed.host}${parsed.pathname}`;
+    }
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return url;
+  }
+}
