@@ -1,6 +1,6 @@
 import { ApiError } from '../errors.js';
 import type { ClientStats } from '../stats.js';
-import { combineSignals } from './clock.js';
+import { abortError, combineSignals, throwIfAborted } from './clock.js';
 import type { Clock, Logger, RequestOptions, RequestWrapper } from './types.js';
 import { isIdempotent } from './types.js';
 
@@ -47,7 +47,12 @@ export function retryWrapper(config: RetryConfig): RequestWrapper {
           );
           config.stats.retries += 1;
           config.stats.waitedMs += waitMs;
-          await config.clock.sleep(waitMs, signal);
+          try {
+            await config.clock.sleep(waitMs, signal);
+          } catch (sleepError) {
+            throw signal?.aborted ? abortError(signal) : sleepError;
+          }
+          throwIfAborted(signal);
         }
       }
     };

@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { zipSync, strToU8 } from 'fflate';
+import { createClient } from '../../src/client/index.js';
+import { readExport } from '../../src/client/resources/export-jobs.js';
+import { fakeTransport, json, type SeenCall, virtualClock } from './fakes.js';
+
+function setup(route: (call: SeenCall) => Response | undefined) {
+  const clock = virtualClock();
+  const transport = fakeTransport(route, clock);
+  const client = createClient({ environment: 'http://127.0.0.1:9', clientId: 'id', clientSecret: 'paging-secret', transport, clock });
+  return { client, transport };
+}
+
+const flows = (page: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: `f${page}-${i}`, name: `F ${page}-${i}`, type: 'INBOUNDCALL' }));
+
+test('the walk goes to pageCount even when nextUri is absent, and stops there even when nextUri is present', async () => {
+  const { client, transport } = setup((call) => {
+    const page = Number(call.url.searchParams.get('pageNumber'));
+    // Page 2 lacks nextUri although page 3 exists; page 3 carries a bogus nextUri.
+    const nextUri = page === 1 ? '/api/v2/flows?pageNumber=2' : page === 3 ? '/api/v2/flows?pageNumber=4' : undefined;
+    return json(200, { entities: flows(page, 2), pageNumber: page, pageSize: 2, pageCount: 3, total: 6, ...(nextUri ? { nextUri } : {}) });
+  });
+  const ids: string[] = [];
+  for await (const flow of client.flows.list({ type: ['inboundcall'] }, { pageSize: 2 })) ids.push(flow.id);
+  assert.deepEqual(ids, ['f1-0', 'f1-1', 'f2-0', 'f2-1', 'f3-0', 'f3-1']);
+  assert.equal(transport.apiCalls().length, 3);
+  const first = transport.apiCalls()[0]!.url.searchParams;
+  assert.equal(first.get('type'), 'inboundcall');
+  assert.equal(first.get('pageSize'), '2');
+});
+
+test('without a page count a short page ends the walk', async () => {
+  const { client, transport } = setup((call) => {
+    const page = Number(call.url.searchParams.get('pageNumber'));
+    return json(200, { entities: flows(page, page < 3 ? 2 : 1) });
+  });
+  const all = await client.collect('/api/v2/flows', {}, { pageSize: 2 });
+  assert.equal(all.items.length, 5);
+  assert.equal(transport.apiCalls().length, 3);
+});
+
+test('prefetched pages arrive in order and each page is requested once', async () => {
+  const { client, transport } = setup((call) => {
+    const page = Number(call.url.searchParams.get('pageNumber'));
+    return json(200, { entities: flows(page, 1), pageNumber: page, pageSize: 1, pageCount: 7 });
+  });
+  const pagesSeen: number[] = [];
+  for await (const page of client.flows.pages({}, { pageSize: 1, prefetch: 3 })) pagesSeen.push(page.pageNumber);
+  assert.deepEqual(pagesSeen, [1, 2, 3, 4, 5, 6, 7]);
+  const requested = transport.apiCalls().map((c) => Number(c.url.searchParams.get('pageNumber'))).sort((a, b) => a - b);
+  assert.deepEqual(requested, [1, 2, 3, 4, 5, 6, 7]);
+});
+
+test('a flow seen twice (it moved between pages mid-walk) is listed once', async () => {
+  const { client } = setup((call) => {
+    const page = Number(call.url.searchParams.get('pageNumber'));
+    const entities = page === 1 ? [{ id: 'a', name: 'A', type: 'INBOUNDCALL' }, { id: 'b', name: 'B', type: 'INBOUNDCALL' }]
+      : [{ id: 'b', name: 'B', type: 'INBOUNDCALL' }, { id: 'c', name: 'C', type: 'INBOUNDCALL' }];
+    return json(200, { entities, pageNumber: page, pageSize: 2, pageCount: 2 });
+  });
+  const ids: string[] = [];
+  for await (const flow of client.flows.list({}, { pageSize: 2 })) ids.push(flow.id);
+  assert.deepEqual(ids, ['a', 'b', 'c']);
+});
+
+test('dependency answers with HTTP 206 are flagged partial', async () => {
+  const { client, transport } = setup((call) => {
+    if (call.url.pathname.endsWith('/consumingresources')) {
+      return new Response(JSON.stringify({ entities: [{ id: 'f1', type: 'INBOUNDCALLFLOW' }], pageNumber: 1, pageCount: 1 }), {
+        status: 206, headers: { 'content-type': 'application/json' },
+      });
+    }
+    return undefined;
+  });
+  const consumers = await client.dependencies.consumers('module-1', { resourceTypes: ['INBOUNDCALLFLOW', 'INBOUNDCHATFLOW'] });
+  assert.equal(consumers.partial, true);
+  assert.deepEqual(consumers.items.map((d) => d.id), ['f1']);
+  const query = transport.apiCalls()[0]!.url.searchParams;
+  assert.equal(query.get('objectType'), 'COMMONMODULEFLOW');
+  assert.equal(query.get('resourceType'), 'INBOUNDCALLFLOW,INBOUNDCHATFLOW');
+  assert.equal(query.get('id'), 'module-1');
+});
+
+test('findByName keeps only the exact name of the wanted type', async () => {
+  const { client } = setup(() => json(200, {
+    entities: [
+      { id: '1', name: 'Holiday_Check_v2', type: 'COMMONMODULE' },
+      { id: '2', name: 'Holiday_Check', type: 'COMMONMODULE' },
+    ],
+    pageNumber: 1, pageCount: 1,
+  }));
+  assert.equal((await client.flows.findByName('Holiday_Check', 'commonmodule'))?.id, '2');
+  assert.equal(await client.flows.findByName('Holiday', 'commonmodule'), undefined);
+});
+
+test('an export zip is matched to flows by the id at the end of each file name; a BOM survives', () => {
+  const zip = zipSync({
+    'Sales_Line_001-INBOUNDCALL-id-1.yaml': strToU8('\uFEFFinboundCall:\n  name: Sales_Line_001\n'),
+    'Other-INBOUNDCALL-id-2.yaml': strToU8('inboundCall:\n  name: Other\n'),
+  });
+  const files = readExport(zip, [{ id: 'id-1' }, { id: 'id-2' }, { id: 'id-3' }]);
+  assert.equal(files.size, 2);
+  assert.equal(files.get('id-1')!.yaml, '\uFEFFinboundCall:\n  name: Sales_Line_001\n');
+  assert.equal(files.get('id-2')!.name, 'Other-INBOUNDCALL-id-2.yaml');
+  const single = readExport(strToU8('inboundCall: {}\n'), [{ id: 'solo' }]);
+  assert.equal(single.get('solo')!.yaml, 'inboundCall: {}\n');
+});
