@@ -1,0 +1,55 @@
+import { isMap } from 'yaml';
+import { allActions, type Action } from './action-lists.js';
+import { getNode, originalString, parseFlow, type ParsedFlow } from './parse-flow.js';
+import type { ModuleCall } from './types.js';
+
+export const CALL_ACTION = 'callCommonModule';
+
+/** The module named by a `callCommonModule` action: the single key under `commonModule`. */
+export function calledModule(flow: ParsedFlow, action: Action): string | undefined {
+  if (action.type !== CALL_ACTION) return undefined;
+  const target = getNode(action.value, 'commonModule');
+  if (!isMap(target) || target.items.length !== 1) return undefined;
+  return originalString(flow, target.items[0]!.key as never);
+}
+
+export function callsIn(flow: ParsedFlow): { action: Action; call: ModuleCall }[] {
+  const out: { action: Action; call: ModuleCall }[] = [];
+  for (const action of allActions(flow)) {
+    const module = calledModule(flow, action);
+    if (module === undefined) continue;
+    const keyStart = action.item.items[0]!.key as { range?: [number, number, number] };
+    const call: ModuleCall = {
+      module,
+      path: action.path,
+      where: action.where,
+      line: flow.lines.linePos(keyStart.range?.[0] ?? action.item.range![0]).line,
+    };
+    const name = originalString(flow, getNode(action.value, 'name'));
+    if (name !== undefined) call.actionName = name;
+    out.push({ action, call });
+  }
+  return out;
+}
+
+/** Thrown by findModuleCalls for a file it cannot read: "no calls" would be a wrong answer. */
+export class FlowParseError extends Error {
+  constructor(
+    readonly status: 'UNPARSEABLE' | 'MIXED_LINE_ENDINGS',
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'FlowParseError';
+  }
+}
+
+/**
+ * Every Call Common Module action anywhere in the flow (startup task, `startUpTaskActions`, tasks, states,
+ * menu choices' inline tasks, outputs at any depth), in document order. Throws FlowParseError when the text is not
+ * a readable Archy flow.
+ */
+export function findModuleCalls(yaml: string): ModuleCall[] {
+  const parsed = parseFlow(yaml);
+  if (!parsed.ok) throw new FlowParseError(parsed.status, parsed.reason);
+  return callsIn(parsed.flow).map((c) => c.call);
+}

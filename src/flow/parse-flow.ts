@@ -1,0 +1,82 @@
+import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document, type Node, type YAMLMap } from 'yaml';
+import { maskSubstitutions, readFormat, type TextFormat } from './text-format.js';
+
+/** A flow file parsed for editing: the parser only LOCATES things; every edit is made on `format.body`. */
+export interface ParsedFlow {
+  format: TextFormat;
+  /** `format.body` with `{{…}}` masked (same length): what was parsed. */
+  masked: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  /** The single top-level key naming the flow type (`inboundCall`, `commonModule`, …). */
+  topKey: string;
+  /** The flow body: the mapping under the top-level key. */
+  body: YAMLMap;
+}
+
+export type ParseResult =
+  | { ok: true; flow: ParsedFlow }
+  | { ok: false; status: 'UNPARSEABLE' | 'MIXED_LINE_ENDINGS'; reason: string };
+
+export const PARSE_OPTIONS = { version: '1.2', schema: 'core', uniqueKeys: true, prettyErrors: false } as const;
+
+export function parseFlow(text: string): ParseResult {
+  const fmt = readFormat(text);
+  if (!fmt.ok) return { ok: false, status: 'MIXED_LINE_ENDINGS', reason: fmt.reason };
+  const masked = maskSubstitutions(fmt.format.body);
+  const lines = new LineCounter();
+  const doc = parseDocument(masked, { ...PARSE_OPTIONS, lineCounter: lines });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const at = lines.linePos(e.pos[0]);
+    return { ok: false, status: 'UNPARSEABLE', reason: `YAML error at line ${at.line}: ${e.message.split('\n')[0]}` };
+  }
+  const root = doc.contents;
+  if (!isMap(root) || root.items.length !== 1) {
+    return { ok: false, status: 'UNPARSEABLE', reason: 'not an Archy flow: the document must be a mapping with exactly one key (the flow type)' };
+  }
+  const pair = root.items[0]!;
+  const topKey = isScalar(pair.key) ? String(pair.key.value) : '';
+  if (!topKey || !isMap(pair.value)) {
+    return { ok: false, status: 'UNPARSEABLE', reason: 'not an Archy flow: the flow-type key must hold a mapping' };
+  }
+  return { ok: true, flow: { format: fmt.format, masked, doc, lines, topKey, body: pair.value } };
+}
+
+/**
+ * The string a scalar holds in the ORIGINAL text: where masking touched its source, the original source is read
+ * back (a plain `{{name}}` is the text `{{name}}`; a quoted one is re-read as a standalone scalar).
+ */
+export function originalString(flow: ParsedFlow, node: Node | null | undefined): string | undefined {
+  if (!isScalar(node) || node.range == null) return undefined;
+  const value = node.value;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+  const [start, end] = node.range;
+  const original = flow.format.body.slice(start, end);
+  if (original === flow.masked.slice(start, end)) return String(value);
+  if (node.type === Scalar.PLAIN) return original.trim();
+  const reread = parseDocument(original, PARSE_OPTIONS).contents;
+  return isScalar(reread) ? String(reread.value) : String(value);
+}
+
+/** The string value of a scalar key or value as parsed (masked); undefined for anything else. */
+export function scalarText(node: unknown): string | undefined {
+  if (!isScalar(node)) return undefined;
+  const v = node.value;
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}
+
+/** The value node under a string key of a map. */
+export function getNode(map: unknown, key: string): Node | null | undefined {
+  if (!isMap(map)) return undefined;
+  for (const p of map.items) if (scalarText(p.key) === key) return p.value as Node | null;
+  return undefined;
+}
+
+/** A sequence item that is a single-key map (`- task: {…}`, `- playAudio: {…}`): its key and value. */
+export function singleKeyItem(item: unknown): { key: string; value: Node | null; keyNode: Scalar } | undefined {
+  if (!isMap(item) || item.items.length !== 1) return undefined;
+  const p = item.items[0]!;
+  const key = scalarText(p.key);
+  return key === undefined ? undefined : { key, value: p.value as Node | null, keyNode: p.key as Scalar };
+}
