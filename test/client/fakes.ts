@@ -32,7 +32,7 @@ export interface SeenCall {
   at: number;
 }
 
-export type Reply = Response | Error | ((call: SeenCall) => Response | Error | Promise<Response | Error>);
+export type Reply = Response | Error | Promise<Response | Error> | ((call: SeenCall) => Response | Error | Promise<Response | Error>);
 
 /**
  * A scripted fetch: the token endpoint answers by itself; API calls are answered by `route` in order.
@@ -62,7 +62,7 @@ export function fakeTransport(
     return resolve(reply, call);
   };
   async function resolve(reply: Reply, call: SeenCall): Promise<Response> {
-    const value = typeof reply === 'function' ? await reply(call) : reply;
+    const value = typeof reply === "function" ? await reply(call) : await reply;
     if (value instanceof Error) throw value;
     return value;
   }
