@@ -1,0 +1,143 @@
+import { stringify } from 'yaml';
+import { archyKeyForType, type FlowType } from '../../../genesys/flow-types.js';
+import { findModuleCalls, type ModuleCall } from '../../archy/module-calls.js';
+import { readModuleInterface, type ModuleInterface } from '../../archy/module-interface.js';
+import { isRecord, parseArchy } from '../../archy/parse.js';
+import { notFound } from '../../core/errors.js';
+import type { EmulatorState, FlowRecord, VersionRecord } from '../../state/types.js';
+
+/** Lookups and derived facts about flows and versions, shared by the flow, job and dependency services. */
+
+export function getFlow(state: EmulatorState, id: string): FlowRecord {
+  const flow = state.flows.get(id);
+  if (!flow) throw notFound('Could not find flow with specified ID.', 'not.found');
+  return flow;
+}
+
+/** `1`, `1.0` -> the version record. */
+export function findVersion(flow: FlowRecord, id: string): VersionRecord | undefined {
+  const wanted = /^\d+$/.test(id) ? `${id}.0` : id;
+  return flow.versions.find((v) => v.id === wanted);
+}
+
+export function versionById(flow: FlowRecord, id: string | undefined): VersionRecord | undefined {
+  return id === undefined ? undefined : flow.versions.find((v) => v.id === id);
+}
+
+/** The newest of saved, checked-in and published: what an export without a version and latestconfiguration show. */
+export function latestVersion(flow: FlowRecord): VersionRecord | undefined {
+  const candidates = [flow.savedVersionId, flow.checkedInVersionId, flow.publishedVersionId]
+    .map((id) => versionById(flow, id))
+    .filter((v): v is VersionRecord => v !== undefined);
+  return candidates.sort((a, b) => b.n - a.n)[0];
+}
+
+/** The version's Archy YAML: the stored text byte for byte, or a rendering of a JSON-saved configuration. */
+export function versionText(version: VersionRecord): string {
+  return version.text ?? stringify(version.config ?? {});
+}
+
+interface Derived {
+  value: unknown;
+  parseErrors: string[];
+  calls: ModuleCall[];
+  moduleInterface?: ModuleInterface;
+}
+
+const derivedCache = new WeakMap<VersionRecord, Derived>();
+
+/** Parsed content, module calls and (for modules) the interface of one version; computed once per version. */
+export function derive(flowType: FlowType, version: VersionRecord): Derived {
+  const cached = derivedCache.get(version);
+  if (cached) return cached;
+  let derived: Derived;
+  if (version.text !== undefined) {
+    const parsed = parseArchy(version.text);
+    derived = { value: parsed.value, parseErrors: parsed.errors, calls: [] };
+  } else {
+    derived = { value: version.config, parseErrors: [], calls: [] };
+  }
+  const key = archyKeyForType(flowType);
+  const body = isRecord(derived.value) && key !== undefined && key in derived.value ? derived.value[key] : derived.value;
+  // Cheap pre-check: most flows never call a module, and walking big documents adds up over thousands of flows.
+  const mayCall = version.text === undefined || version.text.includes('callCommonModule');
+  derived.calls = mayCall ? findModuleCalls(derived.value) : [];
+  if (flowType === 'commonmodule') derived.moduleInterface = readModuleInterface(body);
+  derivedCache.set(version, derived);
+  return derived;
+}
+
+/** Module names a version calls (unique, in order). */
+export function calledModules(flowType: FlowType, version: VersionRecord): string[] {
+  return [...new Set(derive(flowType, version).calls.map((c) => c.moduleName).filter((n): n is string => n !== undefined))];
+}
+
+/** A common module's interface from its published version (or its latest version when never published). */
+export function moduleInterfaceOf(flow: FlowRecord): ModuleInterface | undefined {
+  if (flow.type !== 'commonmodule') return undefined;
+  const version = versionById(flow, flow.publishedVersionId) ?? latestVersion(flow);
+  return version ? derive(flow.type, version).moduleInterface : undefined;
+}
+
+export function findModuleByName(state: EmulatorState, name: string): FlowRecord | undefined {
+  for (const flow of state.flows.values()) {
+    if (flow.type === 'commonmodule' && !flow.deleted && flow.name === name) return flow;
+  }
+  return undefined;
+}
+
+export function findFlowByNameAndType(state: EmulatorState, name: string, type: FlowType): FlowRecord | undefined {
+  for (const flow of state.flows.values()) {
+    if (flow.type === type && !flow.deleted && flow.name === name) return flow;
+  }
+  return undefined;
+}
+
+/**
+ * The rules a publish enforces on module calls (import jobs and the publish action): every call names an existing,
+ * published module compatible with this flow type, with every required input mapped. Returns one message per problem.
+ */
+export function moduleCallProblems(state: EmulatorState, flowType: FlowType, calls: ModuleCall[]): string[] {
+  const problems: string[] = [];
+  if (flowType === 'commonmodule' && calls.length > 0) {
+    return ['A common module flow cannot call another common module (callCommonModule is not allowed in commonModule flows).'];
+  }
+  for (const call of calls) {
+    if (call.moduleName === undefined) {
+      problems.push('A callCommonModule action does not name a common module (commonModule must have exactly one key, the module name).');
+      continue;
+    }
+    const name = call.moduleName;
+    if (/\{\{[^{}]*\}\}/.test(name)) {
+      problems.push(`callCommonModule names the common module '${name}', an unsubstituted placeholder.`);
+      continue;
+    }
+    const module = findModuleByName(state, name);
+    if (!module) {
+      problems.push(`Common module '${name}' called by callCommonModule was not found.`);
+      continue;
+    }
+    if (!module.publishedVersionId) {
+      problems.push(`Common module '${name}' has not been published; a flow can only call a published common module.`);
+      continue;
+    }
+    const iface = moduleInterfaceOf(module);
+    const compatible = iface?.compatibleFlowTypes ?? [];
+    if (!compatible.includes(flowType)) {
+      problems.push(`Common module '${name}' is not compatible with flow type '${flowType}' (compatible flow types: ${compatible.join(', ') || 'none'}).`);
+      continue;
+    }
+    for (const input of iface?.requiredInputs ?? []) {
+      if (!call.mappedInputs.includes(input)) {
+        problems.push(`Required input '${input}' of common module '${name}' is not mapped in callCommonModule (ver_latestPublished.inputs).`);
+      }
+    }
+  }
+  return problems;
+}
+
+export function divisionByName(state: EmulatorState, name: string): { id: string; name: string } | undefined {
+  const lower = name.toLowerCase();
+  for (const division of state.divisions.values()) if (division.name.toLowerCase() === lower || division.id === name) return division;
+  return undefined;
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { zipSync, strToU8 } from 'fflate';
+import { isFlowType, toResponseType } from '../../../genesys/flow-types.js';
+import { isRecord } from '../../archy/parse.js';
+import type { Emulator } from '../../context.js';
+import { ApiError, badRequest } from '../../core/errors.js';
+import type { ExportItem, ExportJobRecord, FlowRecord, JobMessage } from '../../state/types.js';
+import { findFlowByNameAndType, findVersion, latestVersion, versionText } from '../flows/model.js';
+import { message } from './import-model.js';
+
+export const MAX_EXPORT_FLOWS = 100;
+
+/**
+ * Export jobs: each requested flow is resolved now (by id, or by name + type; a version or the latest
+ * saved/checked-in/published one); flows that cannot be exported become Error messages naming them. The job
+ * finishes `jobMs` later: Success when anything was exportable, Failure otherwise.
+ */
+export function registerExportJob(emu: Emulator, body: unknown, now: number): ExportJobRecord {
+  if (!isRecord(body) || !Array.isArray(body.flows)) throw badRequest('The request body must be {"flows": [...]}.', 'invalid.value');
+  const entries = body.flows;
+  if (entries.length < 1 || entries.length > MAX_EXPORT_FLOWS) {
+    throw new ApiError(400, 'invalid.value', `An export job takes from 1 to ${MAX_EXPORT_FLOWS} flows (got ${entries.length}).`);
+  }
+  const items: ExportItem[] = [];
+  const messages: JobMessage[] = [];
+  const usedNames = new Set<string>();
+  for (const entry of entries) {
+    const resolved = resolveEntry(emu, entry);
+    if ('error' in resolved) {
+      messages.push(message(now, resolved.error));
+      continue;
+    }
+    let fileName = resolved.fileName;
+    for (let i = 2; usedNames.has(fileName.toLowerCase()); i += 1) fileName = resolved.fileName.replace(/\.yaml$/, `-${i}.yaml`);
+    usedNames.add(fileName.toLowerCase());
+    items.push({ flowId: resolved.flowId, versionId: resolved.versionId, fileName });
+  }
+  const job: ExportJobRecord = {
+    id: randomUUID(), status: 'Started', createdAt: now, dueAt: now + emu.options.jobMs, totalFlows: entries.length, items, messages,
+  };
+  emu.store.commit([{ t: 'exportJob', job }]);
+  return job;
+}
+
+function resolveEntry(emu: Emulator, entry: unknown): { flowId: string; versionId: string; fileName: string } | { error: string } {
+  if (!isRecord(entry) || !isRecord(entry.flow)) return { error: 'An export entry has no flow reference.' };
+  const ref = entry.flow;
+  const exportType = typeof entry.exportType === 'string' ? entry.exportType : 'Yaml';
+  const label = typeof ref.id === 'string' ? ref.id : `${String(ref.name)} (${String(ref.type)})`;
+  if (exportType.toLowerCase() !== 'yaml') return { error: `Flow ${label}: export type '${exportType}' is not supported by the emulator (only Yaml).` };
+  let flow: FlowRecord | undefined;
+  if (typeof ref.id === 'string') flow = emu.store.state.flows.get(ref.id);
+  else if (typeof ref.name === 'string' && typeof ref.type === 'string' && isFlowType(ref.type.toLowerCase())) {
+    flow = findFlowByNameAndType(emu.store.state, ref.name, ref.type.toLowerCase() as FlowRecord['type']);
+  } else return { error: 'An export entry needs flow.id, or flow.name and flow.type.' };
+  if (!flow || flow.deleted) return { error: `Could not find the flow with id ${label}.` };
+  const wanted = typeof ref.version === 'string' ? ref.version : typeof entry.version === 'string' ? entry.version : undefined;
+  const version = wanted === undefined ? latestVersion(flow) : findVersion(flow, wanted);
+  if (!version) {
+    return { error: wanted === undefined ? `Flow ${flow.id} has no configuration to export.` : `Flow ${flow.id} has no version ${wanted}.` };
+  }
+  const fileName = typeof entry.fileName === 'string' && /^[A-Za-z0-9_-]+$/.test(entry.fileName)
+    ? `${entry.fileName}.yaml`
+    : `${flow.name.replace(/[^A-Za-z0-9_ -]/g, '_')}-${toResponseType(flow.type)}-${flow.id}.yaml`;
+  return { flowId: flow.id, versionId: version.id, fileName };
+}
+
+export function finishExportJob(emu: Emulator, jobId: string): void {
+  const job = emu.store.state.exportJobs.get(jobId);
+  if (!job || job.status !== 'Started') return;
+  emu.store.commit([{ t: 'exportJob', job: { ...job, status: job.items.length > 0 ? 'Success' : 'Failure' } }]);
+}
+
+/** The download: one flow's YAML byte for byte, or a zip of all of them. */
+export function exportContent(emu: Emulator, job: ExportJobRecord): { body: Buffer; contentType: string; fileName: string } {
+  const files = job.items.map((item) => {
+    const flow = emu.store.state.flows.get(item.flowId);
+    const version = flow ? findVersion(flow, item.versionId) : undefined;
+    return { name: item.fileName, text: version ? versionText(version) : '' };
+  });
+  if (files.length === 1) {
+    const only = files[0] as { name: string; text: string };
+    return { body: Buffer.from(only.text, 'utf8'), contentType: 'application/x-yaml', fileName: only.name };
+  }
+  const zipped = zipSync(Object.fromEntries(files.map((f) => [f.name, strToU8(f.text)])));
+  return { body: Buffer.from(zipped), contentType: 'application/zip', fileName: `${job.id}.zip` };
+}
