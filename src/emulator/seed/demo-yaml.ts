@@ -45,9 +45,13 @@ export const DEFAULT_LAYOUT: YamlLayout = {
 
 const CORE_SCHEMA_NON_STRING =
   /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
+const INDICATOR_START = /^(?:[-?:,[\]{}#&*!|>'"%@`\s]|\.\.\.)/;
 // eslint-disable-next-line no-control-regex
-const UNSAFE_INSIDE = /: |:$| #|\{\{|[\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff]|\s$/;
+const UNSAFE_INSIDE = /: |:$| #|\{\{|[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]|\s$/;
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
+// Characters JSON.stringify leaves raw but YAML wants escaped (non-printable in YAML's c-printable set).
+const YAML_NON_PRINTABLE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
 /** True when `text` reads back as the same string written as a plain block scalar (YAML 1.2 core schema). */
 export function isPlainSafe(text: string): boolean {
@@ -56,13 +60,13 @@ export function isPlainSafe(text: string): boolean {
 
 function doubleQuoted(text: string): string {
   // JSON's escapes (\" \\ \n \r \t \b \f \uXXXX) are all valid YAML double-quoted escapes.
-  return JSON.stringify(text);
+  return JSON.stringify(text).replace(YAML_NON_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function scalarText(value: string | number | boolean | Quoted): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value instanceof Quoted) {
-    if (value.style === 'single' && !/[\u0000-\u001f]/.test(value.value)) return `'${value.value.replace(/'/g, "''")}'`;
+    if (value.style === 'single' && !NEEDS_ESCAPES.test(value.value)) return `'${value.value.replace(/'/g, "''")}'`;
     return doubleQuoted(value.value);
   }
   return isPlainSafe(value) ? value : doubleQuoted(value);
