@@ -7,12 +7,15 @@ import { yamlLiteral, yamlString } from './yaml-scalar.js';
 
 /**
  * How the items of one block sequence of actions are laid out, measured on the file itself so that a new item
- * looks like its neighbours: `dashCol` (column of `-`), `keyCol` (column of the action type key), `unit` (how much
- * deeper the action's properties sit than its type key: the file's indentation step).
+ * looks like its neighbours: `dashCol` (column of `-`), `keyCol` (column of the action type key), `propOffset` (how
+ * much deeper the action's properties sit than its type key) and `unit` (the file's indentation step).
  */
 export interface ItemLayout {
   dashCol: number;
   keyCol: number;
+  /** Column of the action's properties minus keyCol. */
+  propOffset: number;
+  /** The file's indentation step, for everything nested deeper. */
   unit: number;
 }
 
@@ -46,9 +49,9 @@ export function measureItems(text: string, seq: YAMLSeq, fallbackUnit: number, p
     const value = singleKeyItem(item)?.value;
     if (isMap(value) && !value.flow && value.range && value.items.length > 0) {
       const propCol = column(text, value.range[0]);
-      if (propCol > keyCol) return { dashCol, keyCol, unit: propCol - keyCol };
+      if (propCol > keyCol) return { dashCol, keyCol, propOffset: propCol - keyCol, unit: fallbackUnit };
     }
-    layout ??= { dashCol, keyCol, unit: fallbackUnit };
+    layout ??= { dashCol, keyCol, propOffset: fallbackUnit, unit: fallbackUnit };
   }
   return layout;
 }
@@ -69,7 +72,7 @@ function inputLine(v: InputValue): string {
 /** The text lines (no line breaks) of a `- callCommonModule:` item laid out like its neighbours. */
 export function renderCall(layout: ItemLayout, spec: CallSpec): string[] {
   const { dashCol, keyCol, unit } = layout;
-  const p = keyCol + unit;
+  const p = keyCol + layout.propOffset;
   const pad = (depth: number): string => spaces(p + depth * unit);
   const lines = [
     `${spaces(dashCol)}-${spaces(keyCol - dashCol - 1)}callCommonModule:`,
@@ -130,9 +133,9 @@ export interface StartupTaskSpec {
 /** Lines of `- task:` holding the call and a jump to the old startup menu (plus `tasks:` when `withKey`). */
 export function renderStartupTask(layout: TaskLayout, spec: StartupTaskSpec, withKey: boolean): string[] {
   const { item, seqIndent } = layout;
-  const p = item.keyCol + item.unit;
+  const p = item.keyCol + item.propOffset;
   const actionDash = p + seqIndent;
-  const action: ItemLayout = { dashCol: actionDash, keyCol: actionDash + (item.keyCol - item.dashCol), unit: item.unit };
+  const action: ItemLayout = { dashCol: actionDash, keyCol: actionDash + (item.keyCol - item.dashCol), propOffset: item.propOffset, unit: item.unit };
   const lines: string[] = [];
   if (withKey) lines.push(`${spaces(layout.keyCol)}tasks:`);
   lines.push(
@@ -142,8 +145,8 @@ export function renderStartupTask(layout: TaskLayout, spec: StartupTaskSpec, wit
     `${spaces(p)}actions:`,
     ...renderCall(action, spec.call),
     `${spaces(action.dashCol)}-${spaces(action.keyCol - action.dashCol - 1)}${JUMP_TO_MENU.action}:`,
-    `${spaces(action.keyCol + action.unit)}name: ${yamlString(spec.jumpName)}`,
-    `${spaces(action.keyCol + action.unit)}${JUMP_TO_MENU.refKey}: ${spec.menuRefText}`,
+    `${spaces(action.keyCol + action.propOffset)}name: ${yamlString(spec.jumpName)}`,
+    `${spaces(action.keyCol + action.propOffset)}${JUMP_TO_MENU.refKey}: ${spec.menuRefText}`,
   );
   return lines;
 }
