@@ -93,7 +93,7 @@ describe('file format is kept', () => {
     }
     // menu start in a flush file: the added tasks list is flush too
     const flushMenu = stringify(parse(MENU_FLOW), { indentSeq: false, lineWidth: 0 });
-    assert.match(check(flushMenu), /\n {2}tasks:\n {2}- task:\n {4}name: .*\n {4}refId: flowlink_start\n {4}actions:\n {4}- callCommonModule:\n {6}name:/);
+    assert.match(check(flushMenu), /\n {2}tasks:\n {2}- task:\n {6}name: .*\n {6}refId: flowlink_start\n {6}actions:\n {6}- callCommonModule:\n {10}name:/);
   });
 
   it('comments stay where they were, attached to their lines', () => {
