@@ -59,14 +59,14 @@ export function consumersOf(emu: Emulator, module: FlowRecord, filter: 'publishe
     const version = filter === 'published'
       ? trackedPublishedVersion(flow, now, emu.options.dependencyLagMs)
       : versionById(flow, flow.checkedInVersionId);
-    if (version && calledModules(flow.type, version).includes(module.name)) out.push(dependencyOf(flow, version.id));
+    if (version && calledModules(version).includes(module.name)) out.push(dependencyOf(flow, version.id));
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
 export function consumedBy(emu: Emulator, flow: FlowRecord, version: VersionRecord): Dependency[] {
   const out: Dependency[] = [];
-  for (const name of calledModules(flow.type, version)) {
+  for (const name of calledModules(version)) {
     const module = findModuleByName(emu.store.state, name);
     if (module?.publishedVersionId) out.push(dependencyOf(module, module.publishedVersionId));
   }

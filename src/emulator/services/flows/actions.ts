@@ -3,7 +3,7 @@ import type { Emulator } from '../../context.js';
 import { ApiError, badRequest, conflict, withParams } from '../../core/errors.js';
 import { metaOf, type StateEvent } from '../../state/events.js';
 import type { FlowMeta, FlowRecord, Lock, OperationRecord, VersionRecord } from '../../state/types.js';
-import { derive, getFlow, moduleCallProblems, versionById } from './model.js';
+import { moduleCallsOf, getFlow, moduleCallProblems, versionById } from './model.js';
 
 /**
  * Checkout, save, checkin, publish, unlock, revert with the lock rules of Architect (genesys-api.md §6.3).
@@ -143,7 +143,7 @@ export function completeOperation(emu: Emulator, flowId: string, now: number): v
   }
   const checkedIn = versionById(flow, flow.checkedInVersionId);
   if (!checkedIn) return done({}, 'FAILURE', [], { code: 'architect.flow.not.checked.in', message: `Cannot publish flow '${flow.name}'.  It must be checked in first.` });
-  const problems = moduleCallProblems(emu.store.state, flow.type, derive(flow.type, checkedIn).calls);
+  const problems = moduleCallProblems(emu.store.state, flow.type, moduleCallsOf(checkedIn));
   if (problems.length > 0) {
     return done({}, 'FAILURE', [], {
       code: 'architect.flow.cannot.publish.missing.dependencies',

@@ -37,46 +37,63 @@ export function versionText(version: VersionRecord): string {
   return version.text ?? stringify(version.config ?? {});
 }
 
-interface Derived {
+interface Parsed {
   value: unknown;
   parseErrors: string[];
-  calls: ModuleCall[];
-  moduleInterface?: ModuleInterface;
 }
 
-const derivedCache = new WeakMap<VersionRecord, Derived>();
+const parsedCache = new WeakMap<VersionRecord, Parsed>();
+const callsCache = new WeakMap<VersionRecord, ModuleCall[]>();
 
-/** Parsed content, module calls and (for modules) the interface of one version; computed once per version. */
-export function derive(flowType: FlowType, version: VersionRecord): Derived {
-  const cached = derivedCache.get(version);
-  if (cached) return cached;
-  let derived: Derived;
-  if (version.text !== undefined) {
-    const parsed = parseArchy(version.text);
-    derived = { value: parsed.value, parseErrors: parsed.errors, calls: [] };
-  } else {
-    derived = { value: version.config, parseErrors: [], calls: [] };
+/** A version's content as plain data (parsed once per version). */
+export function parsedContent(version: VersionRecord): Parsed {
+  let parsed = parsedCache.get(version);
+  if (!parsed) {
+    if (version.text === undefined) parsed = { value: version.config, parseErrors: [] };
+    else {
+      const result = parseArchy(version.text);
+      parsed = { value: result.value, parseErrors: result.errors };
+    }
+    parsedCache.set(version, parsed);
   }
+  return parsed;
+}
+
+/** The `callCommonModule` actions of a version (computed once per version). */
+export function moduleCallsOf(version: VersionRecord): ModuleCall[] {
+  let calls = callsCache.get(version);
+  if (!calls) {
+    // Cheap pre-check: most flows never call a module, and parsing thousands of big documents adds up.
+    const mayCall = version.text === undefined || version.text.includes('callCommonModule');
+    calls = mayCall ? findModuleCalls(parsedContent(version).value) : [];
+    callsCache.set(version, calls);
+  }
+  return calls;
+}
+
+const interfaceCache = new WeakMap<VersionRecord, ModuleInterface>();
+
+function moduleInterfaceOfVersion(flowType: FlowType, version: VersionRecord): ModuleInterface {
+  const cached = interfaceCache.get(version);
+  if (cached) return cached;
+  const value = parsedContent(version).value;
   const key = archyKeyForType(flowType);
-  const body = isRecord(derived.value) && key !== undefined && key in derived.value ? derived.value[key] : derived.value;
-  // Cheap pre-check: most flows never call a module, and walking big documents adds up over thousands of flows.
-  const mayCall = version.text === undefined || version.text.includes('callCommonModule');
-  derived.calls = mayCall ? findModuleCalls(derived.value) : [];
-  if (flowType === 'commonmodule') derived.moduleInterface = readModuleInterface(body);
-  derivedCache.set(version, derived);
-  return derived;
+  const body = isRecord(value) && key !== undefined && key in value ? value[key] : value;
+  const iface = readModuleInterface(body);
+  interfaceCache.set(version, iface);
+  return iface;
 }
 
 /** Module names a version calls (unique, in order). */
-export function calledModules(flowType: FlowType, version: VersionRecord): string[] {
-  return [...new Set(derive(flowType, version).calls.map((c) => c.moduleName).filter((n): n is string => n !== undefined))];
+export function calledModules(version: VersionRecord): string[] {
+  return [...new Set(moduleCallsOf(version).map((c) => c.moduleName).filter((n): n is string => n !== undefined))];
 }
 
 /** A common module's interface from its published version (or its latest version when never published). */
 export function moduleInterfaceOf(flow: FlowRecord): ModuleInterface | undefined {
   if (flow.type !== 'commonmodule') return undefined;
   const version = versionById(flow, flow.publishedVersionId) ?? latestVersion(flow);
-  return version ? derive(flow.type, version).moduleInterface : undefined;
+  return version ? moduleInterfaceOfVersion(flow.type, version) : undefined;
 }
 
 export function findModuleByName(state: EmulatorState, name: string): FlowRecord | undefined {

@@ -7,7 +7,7 @@ import { arrayParam, boolParam, enumParam, requiredParam, stringParam } from '..
 import type { Router } from '../../core/router.js';
 import type { FlowRecord, Lock } from '../../state/types.js';
 import { checkin, checkout, publish, revert, save, unlock } from './actions.js';
-import { derive, findVersion, getFlow, latestVersion, versionText } from './model.js';
+import { parsedContent, findVersion, getFlow, latestVersion, versionText } from './model.js';
 import { flowView, operationView, versionView } from './views.js';
 
 export function callerOf(emu: Emulator, ctx: RequestContext): Lock {
@@ -70,7 +70,7 @@ function configurationOf(emu: Emulator, flow: FlowRecord, versionId: string | un
     throw withParams(404, 'flow.no.config.available', 'Flow has no saved or checked-in configuration', {});
   }
   if (version.config !== undefined) return version.config;
-  const derived = derive(flow.type, version);
+  const derived = parsedContent(version);
   // "A JSON rendering of the version's Archy document": the parsed YAML, or the text when it does not parse.
   return derived.parseErrors.length === 0 ? derived.value : { archyYaml: versionText(version), parseErrors: derived.parseErrors };
 }
