@@ -1,4 +1,4 @@
-import type { YAMLMap } from 'yaml';
+import { isCollection, isPair, isScalar, type Node } from 'yaml';
 import { column, indentOf, isCommentLine, lineAt, lineStart, nextLineStart } from './text-format.js';
 
 /**
@@ -37,8 +37,8 @@ export function beforeItemOffset(text: string, dash: number): number {
  * End of an item's lines: past the line holding its last content, then past any following non-blank lines indented
  * deeper than its dash (trailing comments of the item). Blank lines end the item.
  */
-export function itemEndOffset(text: string, item: YAMLMap, dashCol: number): number {
-  let contentEnd = item.range![1];
+export function itemEndOffset(text: string, item: Node, dashCol: number): number {
+  let contentEnd = lastContentEnd(item);
   while (contentEnd > 0 && /[\s]/.test(text[contentEnd - 1]!)) contentEnd--;
   let at = nextLineStart(text, Math.max(contentEnd - 1, 0));
   while (at < text.length) {
@@ -47,6 +47,20 @@ export function itemEndOffset(text: string, item: YAMLMap, dashCol: number): num
     at = nextLineStart(text, at);
   }
   return at;
+}
+
+/**
+ * Where a node's last VALUE ends. A block collection's own range runs on over the comment lines that follow it
+ * (even column-0 ones), so descend to its last scalar, whose range stops at the value.
+ */
+function lastContentEnd(node: unknown): number {
+  if (isCollection(node) && !node.flow && node.items.length > 0) {
+    const last = node.items[node.items.length - 1];
+    if (isPair(last)) return last.value != null ? lastContentEnd(last.value) : lastContentEnd(last.key);
+    return lastContentEnd(last);
+  }
+  if (isScalar(node) || isCollection(node)) return node.range?.[1] ?? 0;
+  return (node as { range?: [number, number, number] } | null)?.range?.[1] ?? 0;
 }
 
 /**
