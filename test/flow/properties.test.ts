@@ -60,7 +60,9 @@ const style = fc.record({
   eolComment: fc.boolean(),
 });
 
-function render(doc: unknown, s: fc.RecordValue<typeof style> extends infer T ? T : never): string {
+type Style = typeof style extends fc.Arbitrary<infer T> ? T : never;
+
+function render(doc: unknown, s: Style): string {
   let lines = stringify(doc, { indent: s.indent, indentSeq: s.indentSeq, lineWidth: 0 }).replace(/\n$/, '').split('\n');
   if (s.commentEvery > 0) {
     // whole comment lines at the indentation of the line they precede: harmless anywhere in block YAML
