@@ -36,9 +36,11 @@ export function currentText(flow: SeedFlow): string {
   return text;
 }
 
+/** Lines of a text, not counting the empty piece after a final line end (LF or CRLF). */
 export function lineCount(text: string): number {
-  const parts = text.split('\n');
-  return text.endsWith('\n') ? parts.length - 1 : parts.length;
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return text.endsWith('\n') || text.length === 0 ? lines : lines + 1;
 }
 
 export interface FoundCall {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { archyKeyForType, INBOUND_FLOW_TYPES } from '../../src/genesys/flow-types.js';
-import { DEMO_CLIENTS, DEMO_MODULES, DEMO_USERS, generateDemoOrg } from '../../src/emulator/seed/demo.js';
+import { DEMO_CLIENTS, DEMO_MODULES, DEMO_USERS, generateDemoOrg, streamDemoOrg } from '../../src/emulator/seed/demo.js';
 import type { SeedFixture, SeedFlow } from '../../src/emulator/seed/types.js';
 import {
   containers, currentText, declaredVariables, firstIndent, hasComment, hasFlushSequence, isMap, lineCount, moduleCalls,
@@ -240,6 +240,16 @@ test('about largeFlowShare of the flows are over 1,000 lines', () => {
   assert.equal(large.length, Math.round(N * 0.05));
   const none = generateDemoOrg({ flowCount: 50, largeFlowShare: 0 });
   assert.ok(none.flows.every((f) => lineCount(currentText(f)) < 1000));
+});
+
+test('streamDemoOrg yields exactly the flows of generateDemoOrg, one at a time', () => {
+  const options = { flowCount: 120, seed: 3, largeFlowShare: 0.1 };
+  const stream = streamDemoOrg(options);
+  const whole = generateDemoOrg(options);
+  assert.deepEqual(stream.divisions, whole.divisions);
+  const iterator = stream.flows[Symbol.iterator]();
+  for (const expected of whole.flows) assert.deepEqual(iterator.next().value, expected);
+  assert.equal(iterator.next().done, true);
 });
 
 test('other sizes and bad options', () => {

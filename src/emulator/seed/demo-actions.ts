@@ -24,15 +24,16 @@ export interface ActionContext {
 /** Declared variables of one container (flow, task or state), in declaration order. */
 export class VariableBag {
   readonly declarations: YamlValue[] = [];
-  private readonly names = new Set<string>();
+  private readonly names = new Map<string, string>();
 
   constructor(readonly scope: 'Flow' | 'Task' | 'State') {}
 
   /** The variable's full name (`Task.CustomerId`), declared on first use. */
   use(kind: 'string' | 'boolean' | 'integer' | 'queue', base: string, initial?: YamlMap): string {
-    const name = `${this.scope}.${base}`;
-    if (!this.names.has(name)) {
-      this.names.add(name);
+    let name = this.names.get(base);
+    if (name === undefined) {
+      name = `${this.scope}.${base}`;
+      this.names.set(base, name);
       const initialValue = initial ?? { noValue: true };
       this.declarations.push({ [`${kind}Variable`]: { name, initialValue } });
     }

@@ -69,12 +69,24 @@ function scalarText(value: string | number | boolean | Quoted): string {
     if (value.style === 'single' && !NEEDS_ESCAPES.test(value.value)) return `'${value.value.replace(/'/g, "''")}'`;
     return doubleQuoted(value.value);
   }
-  return isPlainSafe(value) ? value : doubleQuoted(value);
+  return stringText(value);
+}
+
+// Flows repeat the same keys and texts over and over: remember how each was written (bounded, for speed).
+const written = new Map<string, string>();
+function stringText(text: string): string {
+  let out = written.get(text);
+  if (out === undefined) {
+    out = isPlainSafe(text) ? text : doubleQuoted(text);
+    if (written.size > 50_000) written.clear();
+    written.set(text, out);
+  }
+  return out;
 }
 
 function keyText(key: string, layout: YamlLayout): string {
   if (layout.quoteYesNoKeys && (key === 'yes' || key === 'no')) return `"${key}"`;
-  return isPlainSafe(key) ? key : doubleQuoted(key);
+  return stringText(key);
 }
 
 const isScalar = (v: YamlValue): v is string | number | boolean | Quoted =>

@@ -1,10 +1,10 @@
-import { DEMO_MODULE_SPECS, moduleDocument } from './demo-modules.js';
+import { DEMO_MODULE_SPECS, DEMO_MODULES, moduleDocument } from './demo-modules.js';
 import { DEMO_CLIENTS, DEMO_DIVISIONS, DEMO_USERS } from './demo-names.js';
 import { planFlows, type PlannedFlow } from './demo-plan.js';
 import { DemoRandom } from './demo-random.js';
 import { buildFlow, type BuiltFlow } from './demo-shapes.js';
 import { DEFAULT_LAYOUT, toYamlText } from './demo-yaml.js';
-import type { SeedFixture, SeedFlow, SeedLock } from './types.js';
+import type { SeedDivision, SeedFixture, SeedFlow, SeedLock } from './types.js';
 
 export interface DemoOrgOptions {
   /** Number of inbound flows (default 360). */
@@ -57,57 +57,76 @@ function versions(built: BuiltFlow, flow: PlannedFlow): { published: string[]; d
   return { published };
 }
 
+export interface DemoOrgStream {
+  divisions: SeedDivision[];
+  /** The org's flows (common modules first), built one at a time as they are iterated; iterate once. */
+  flows: Iterable<SeedFlow>;
+}
+
 /**
- * A deterministic, realistic Genesys Cloud org for the emulator (`--seed demo`) and the benchmarks: inbound flows
- * of the four inbound types in several divisions and real Archy shapes, four common modules (one never
- * published), and the states a rollout meets (locked, unpublished drafts, never published, already calling).
+ * The demo org with its flows built lazily, for callers that process flows one by one (the engine benchmark)
+ * and need not hold all of their text at once. Yields exactly the flows of `generateDemoOrg(options)`.
  */
-export function generateDemoOrg(options: DemoOrgOptions = {}): SeedFixture {
+export function streamDemoOrg(options: DemoOrgOptions = {}): DemoOrgStream {
   const { flowCount, seed, largeFlowShare } = checkOptions(options);
   const rng = new DemoRandom(seed);
   const divisions = DEMO_DIVISIONS.map((name) => ({ id: rng.uuid(), name }));
   const divisionId = new Map(divisions.map((d) => [d.name, d.id]));
   const users: SeedLock[] = DEMO_USERS.map((name) => ({ kind: 'user', id: rng.uuid(), name }));
   const clients: SeedLock[] = DEMO_CLIENTS.map((name) => ({ kind: 'client', id: rng.uuid(), name }));
+  const moduleIds = DEMO_MODULE_SPECS.map(() => rng.uuid());
+  const plan = planFlows(flowCount, largeFlowShare, rng);
 
-  const flows: SeedFlow[] = [];
-  for (const spec of DEMO_MODULE_SPECS) {
-    const id = rng.uuid();
-    const latest = spec.name === 'Global_Exception_Handler' ? 2 : 1;
-    const texts = [];
-    for (let revision = 1; revision <= latest; revision++) texts.push(toYamlText(moduleDocument(spec, 'Home', revision, latest), DEFAULT_LAYOUT));
-    const flow: SeedFlow = { id, type: 'commonmodule', name: spec.name, divisionId: divisionId.get('Home') as string, description: spec.description };
-    if (spec.published) flow.published = texts;
-    else flow.draft = texts[texts.length - 1] as string;
-    flows.push(flow);
-  }
-
-  for (const planned of planFlows(flowCount, largeFlowShare, rng)) {
-    const id = rng.uuid();
-    const contentSeed = (Math.imul(seed, 0x01000193) ^ Math.imul(planned.index + 1, 0x9e3779b1)) | 0;
-    const built = buildFlow({
-      type: planned.type,
-      name: planned.name,
-      division: planned.division,
-      startup: planned.startup,
-      calls: planned.calls,
-      transferInStartup: planned.transferInStartup,
-      minLines: planned.large ? LARGE_LINES.min + (Math.abs(contentSeed) % (LARGE_LINES.max - LARGE_LINES.min)) : 0,
-      layout: planned.layout,
-      comments: planned.comments,
-      unicode: planned.unicode,
-      wideUnicode: planned.wideUnicode,
-      substitutions: planned.substitutions,
-      contentSeed,
-    });
-    const { published, draft } = versions(built, planned);
-    const flow: SeedFlow = { id, type: planned.type, name: planned.name, divisionId: divisionId.get(planned.division) as string };
-    if (published.length > 0) flow.published = published;
-    if (draft !== undefined) flow.draft = draft;
-    if (planned.state === 'locked') {
-      flow.lockedBy = planned.lockHolder === 'client' ? rng.pick(clients) : rng.pick(users);
+  function* flows(): Generator<SeedFlow> {
+    for (const [i, spec] of DEMO_MODULE_SPECS.entries()) {
+      const latest = spec.name === DEMO_MODULES.globalExceptionHandler ? 2 : 1;
+      const texts: string[] = [];
+      for (let revision = 1; revision <= latest; revision++) texts.push(toYamlText(moduleDocument(spec, 'Home', revision, latest), DEFAULT_LAYOUT));
+      const flow: SeedFlow = { id: moduleIds[i] as string, type: 'commonmodule', name: spec.name, divisionId: divisionId.get('Home') as string, description: spec.description };
+      if (spec.published) flow.published = texts;
+      else flow.draft = texts[texts.length - 1] as string;
+      yield flow;
     }
-    flows.push(flow);
+    for (const planned of plan) yield buildSeedFlow(planned, seed, rng, divisionId, users, clients);
   }
-  return { divisions, flows };
+  return { divisions, flows: flows() };
+}
+
+function buildSeedFlow(
+  planned: PlannedFlow, seed: number, rng: DemoRandom, divisionId: Map<string, string>, users: SeedLock[], clients: SeedLock[],
+): SeedFlow {
+  const id = rng.uuid();
+  // Each flow's content has its own generator, so a flow's text does not depend on the flows built before it.
+  const contentSeed = (Math.imul(seed, 0x01000193) ^ Math.imul(planned.index + 1, 0x9e3779b1)) | 0;
+  const built = buildFlow({
+    type: planned.type,
+    name: planned.name,
+    division: planned.division,
+    startup: planned.startup,
+    calls: planned.calls,
+    transferInStartup: planned.transferInStartup,
+    minLines: planned.large ? LARGE_LINES.min + (Math.abs(contentSeed) % (LARGE_LINES.max - LARGE_LINES.min)) : 0,
+    layout: planned.layout,
+    comments: planned.comments,
+    unicode: planned.unicode,
+    wideUnicode: planned.wideUnicode,
+    substitutions: planned.substitutions,
+    contentSeed,
+  });
+  const { published, draft } = versions(built, planned);
+  const flow: SeedFlow = { id, type: planned.type, name: planned.name, divisionId: divisionId.get(planned.division) as string };
+  if (published.length > 0) flow.published = published;
+  if (draft !== undefined) flow.draft = draft;
+  if (planned.state === 'locked') flow.lockedBy = planned.lockHolder === 'client' ? rng.pick(clients) : rng.pick(users);
+  return flow;
+}
+
+/**
+ * A deterministic, realistic Genesys Cloud org for the emulator (`--seed demo`) and the benchmarks: inbound flows
+ * of the four inbound types in several divisions and real Archy shapes, four common modules (one never
+ * published), and the states a rollout meets (locked, unpublished drafts, never published, already calling).
+ */
+export function generateDemoOrg(options: DemoOrgOptions = {}): SeedFixture {
+  const { divisions, flows } = streamDemoOrg(options);
+  return { divisions, flows: [...flows] };
 }
