@@ -188,6 +188,29 @@ test('states: about 5% locked (users and clients), 5% drafts, a few never publis
   for (const f of multi) assert.equal(new Set(f.published).size, f.published!.length, `${f.name}: versions differ`);
 });
 
+/** The document without its callCommonModule actions and description (what older versions differ by). */
+function withoutCallsAndDescription(node: unknown): unknown {
+  if (Array.isArray(node)) return node.filter((x) => !(isMap(x) && 'callCommonModule' in x)).map(withoutCallsAndDescription);
+  if (isMap(node)) return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'description').map(([k, v]) => [k, withoutCallsAndDescription(v)]));
+  return node;
+}
+
+test('older published versions are the latest one before its module calls, with another description', () => {
+  const bigger = generateDemoOrg({ flowCount: 1500, seed: 11 });
+  const multi = bigger.flows.filter((f) => f.type !== 'commonmodule' && (f.published?.length ?? 0) > 1);
+  let olderWithoutCalls = 0;
+  for (const flow of multi) {
+    const latest = parseArchyText(flow.published!.at(-1)!);
+    for (const older of flow.published!.slice(0, -1)) {
+      const doc = parseArchyText(older);
+      assert.deepEqual(withoutCallsAndDescription(doc), withoutCallsAndDescription(latest), flow.name);
+      assert.equal(moduleCalls(doc).length, 0, flow.name);
+      if (moduleCalls(latest).length > 0) olderWithoutCalls++;
+    }
+  }
+  assert.ok(olderWithoutCalls > 0, 'some calling flows have older versions');
+});
+
 test('Sales_Line_001..040: exactly 40 call flows with every promised case', () => {
   const sales = inbound.filter((f) => f.name.startsWith('Sales_Line_'));
   assert.deepEqual(sales.map((f) => f.name), Array.from({ length: 40 }, (_, i) => `Sales_Line_${String(i + 1).padStart(3, '0')}`));

@@ -3,7 +3,7 @@ import { DEMO_CLIENTS, DEMO_DIVISIONS, DEMO_USERS } from './demo-names.js';
 import { planFlows, type PlannedFlow } from './demo-plan.js';
 import { DemoRandom } from './demo-random.js';
 import { buildFlow, type BuiltFlow } from './demo-shapes.js';
-import { DEFAULT_LAYOUT, toYamlText } from './demo-yaml.js';
+import { Commented, DEFAULT_LAYOUT, toYamlText, type YamlValue } from './demo-yaml.js';
 import type { SeedDivision, SeedFixture, SeedFlow, SeedLock } from './types.js';
 
 export interface DemoOrgOptions {
@@ -39,13 +39,18 @@ function versions(built: BuiltFlow, flow: PlannedFlow): { published: string[]; d
   const description = built.body.description;
   const published: string[] = [];
   if (flow.publishedVersions > 1) {
-    for (const site of built.callSites) site.list.splice(site.list.indexOf(site.item), 1);
+    // The item may since have been wrapped (a comment above it): match the wrapper too.
+    const removed = built.callSites.map(({ list, item }) => {
+      const index = list.findIndex((x) => x === item || (x instanceof Commented && x.value === item));
+      if (index < 0) throw new Error(`${flow.name}: lost track of a module call`);
+      return { list, index, element: list.splice(index, 1)[0] as YamlValue };
+    });
     for (let v = 1; v < flow.publishedVersions; v++) {
       built.body.description = `${String(description)} (revision ${v})`.trim();
       published.push(render(built, flow));
     }
-    // Put the calls back (reverse order keeps each at its original index).
-    for (const site of [...built.callSites].reverse()) site.list.unshift(site.item);
+    // Put the calls back where they were (in reverse, so earlier indices stay valid).
+    for (const { list, index, element } of removed.reverse()) list.splice(index, 0, element);
     built.body.description = description as string;
   }
   if (flow.publishedVersions > 0) published.push(latest);
