@@ -1,6 +1,6 @@
 import { archyKeyForType, type InboundFlowType } from '../../genesys/flow-types.js';
 import {
-  actionList, callData, closingAction, decision, disconnect, jumpToMenu, callTask, nextRefId, playAudio, text,
+  actionList, closingAction, disconnect, jumpToMenu, callTask, nextRefId, playAudio, text,
   transferToAcd, updateData, VariableBag, type ActionContext,
 } from './demo-actions.js';
 import { callCommonModule, DEMO_MODULES, type DemoModuleName } from './demo-modules.js';
