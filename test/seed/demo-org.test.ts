@@ -196,7 +196,7 @@ function withoutCallsAndDescription(node: unknown): unknown {
 }
 
 test('older published versions are the latest one before its module calls, with another description', () => {
-  const bigger = generateDemoOrg({ flowCount: 1500, seed: 11 });
+  const bigger = generateDemoOrg({ flowCount: 600, seed: 11 });
   const multi = bigger.flows.filter((f) => f.type !== 'commonmodule' && (f.published?.length ?? 0) > 1);
   let olderWithoutCalls = 0;
   for (const flow of multi) {
