@@ -85,22 +85,20 @@ export class TokenLimiter {
     const hint = readRateLimitHeaders(headers);
     if (!hint) return;
     const now = this.config.clock.now();
-    this.hintRemaining = Math.max(0, hint.allowed - hint.count);
+    // Calls already in flight (other than the one answering) will land in the server's count too.
+    this.hintRemaining = Math.max(0, hint.allowed - hint.count - Math.max(0, this.active - 1));
     this.hintResetAt = now + hint.resetMs;
     this.startsSinceHint = 0;
     // Spread the last tenth of the budget over the time left rather than spending it in a burst.
     const lowWater = Math.max(this.config.concurrency, Math.ceil(hint.allowed * 0.1));
     this.spacingMs = this.hintRemaining > 0 && this.hintRemaining <= lowWater ? hint.resetMs / this.hintRemaining : 0;
-    if (hint.allowed < this.config.requestsPerWindow) this.serverBudget = hint.allowed;
     this.wake();
   }
-
-  private serverBudget = Infinity;
 
   /** ms until another request may start (0: now). */
   private delay(now: number): number {
     while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - this.config.windowMs) this.starts.shift();
-    const budget = Math.min(this.config.requestsPerWindow, this.serverBudget);
+    const budget = this.config.requestsPerWindow;
     let wait = Math.max(0, this.pausedUntil - now);
     if (this.starts.length >= budget) wait = Math.max(wait, (this.starts[0] ?? now) + this.config.windowMs - now);
     if (now < this.hintResetAt) {
