@@ -46,7 +46,6 @@ export function readModuleInterface(body: unknown): ModuleInterface {
   const inputs: JsonSchemaObject = { type: 'object', properties: {}, additionalProperties: false };
   const outputs: JsonSchemaObject = { type: 'object', properties: {}, additionalProperties: false };
   const requiredInputs: string[] = [];
-  const requiredOutputs: string[] = [];
   const variables = isRecord(body) && Array.isArray(body.variables) ? body.variables : [];
   for (const entry of variables) {
     if (!isRecord(entry)) continue;
@@ -62,7 +61,6 @@ export function readModuleInterface(body: unknown): ModuleInterface {
     if (variable.isOutput === true) outputs.properties[variable.name] = { ...schema };
   }
   if (requiredInputs.length > 0) inputs.required = requiredInputs;
-  if (requiredOutputs.length > 0) outputs.required = requiredOutputs;
   const settings = isRecord(body) && isRecord(body.settingsCommonModule) ? body.settingsCommonModule : {};
   const compatible = Array.isArray(settings.compatibleFlowTypes) ? settings.compatibleFlowTypes : [];
   const compatibleFlowTypes = compatible
