@@ -10,6 +10,13 @@ const onSignal = (): void => {
   controller.abort();
 };
 process.on('SIGINT', onSignal);
+// `flowlink list | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 process.on('SIGTERM', onSignal);
 
 main(process.argv.slice(2), {

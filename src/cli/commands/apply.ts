@@ -1,13 +1,51 @@
-import type { Command } from 'commander';
-import type { CommandContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { applyPlan } from '../../rollout/apply.js';
+import { readPlanFile, runIdForPlan } from '../../rollout/plan-file.js';
+import { RunDir } from '../../rollout/run-dir.js';
+import { confirm } from '../confirm.js';
+import { addJsonOption, type CommandContext } from '../context.js';
+import { EXIT } from '../errors.js';
+import { createProgress } from '../progress.js';
+import { openRolloutSession } from '../rollout-session.js';
+import { printRunSummary, exitForReport } from '../run-summary.js';
 
-export function register(program: Command, _ctx: CommandContext): void {
-  program
-    .command('apply')
-    .description('(apply is being built)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('flowlink apply is not available in this build');
-    });
+export function parseConcurrency(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`--concurrency takes 1..64 or auto, got '${value}'`);
+  return n;
+}
+
+export function register(program: Command, ctx: CommandContext): void {
+  addJsonOption(
+    program
+      .command('apply')
+      .description('apply a plan: journaled, resumable (run it again after an interruption)')
+      .argument('<plan>', 'the plan file written by flowlink plan')
+      .option('--concurrency <n>', 'flows in flight at once, or auto (adapts to 429s and rate-limit headers)', parseConcurrency, 'auto' as const)
+      .option('-y, --yes', 'do not ask for confirmation'),
+  ).action(async (planArg: string, options: { concurrency: number | 'auto'; yes?: boolean; json?: boolean }) => {
+    const { io } = ctx;
+    const plan = readPlanFile(resolve(io.host.cwd, planArg));
+    const targets = plan.flows.filter((flow) => flow.state === 'ELIGIBLE').length;
+    const runDir = new RunDir(RunDir.runsRoot(io.host.cwd), runIdForPlan(plan));
+    if (targets === 0) {
+      io.note('flowlink: the plan has no eligible flow: nothing to apply');
+      if (options.json) io.outJson({ runId: null, counts: {}, flows: [] });
+      return;
+    }
+    const { api } = await openRolloutSession(ctx, plan);
+    const resuming = runDir.exists();
+    if (!(await confirm(ctx, `${resuming ? 'Resume' : 'Apply'}: call ${plan.module.name} from ${targets} flow(s) in ${plan.environment}?`, options.yes === true))) {
+      io.err('flowlink: not applied');
+      ctx.setExit(EXIT.USAGE);
+      return;
+    }
+    const progress = createProgress(io, targets, resuming ? 'resume' : 'apply');
+    const result = await applyPlan(plan, { api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
+    progress.stop();
+    printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
+    ctx.setExit(exitForReport(result.report, result.interrupted, result.stopReason));
+  });
 }

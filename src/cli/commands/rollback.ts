@@ -1,13 +1,44 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { readPlanFile } from '../../rollout/plan-file.js';
+import { rollbackRun } from '../../rollout/rollback.js';
+import { appliedFlows } from '../../rollout/applied-flows.js';
+import { confirm } from '../confirm.js';
+import { addJsonOption, type CommandContext } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+import { createProgress } from '../progress.js';
+import { resolveRun } from '../run-arg.js';
+import { openRolloutSession } from '../rollout-session.js';
+import { exitForReport, printRunSummary } from '../run-summary.js';
+import { parseConcurrency } from './apply.js';
 
-export function register(program: Command, _ctx: CommandContext): void {
-  program
-    .command('rollback')
-    .description('(rollback is being built)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('flowlink rollback is not available in this build');
+export function register(program: Command, ctx: CommandContext): void {
+  addJsonOption(
+    program
+      .command('rollback')
+      .description('restore every flow a run changed to its backed-up YAML (journaled, resumable)')
+      .argument('<run>', 'a run id (see flowlink status) or the plan file of the run')
+      .option('--flow <id...>', 'only these flows (repeatable)')
+      .option('--concurrency <n>', 'flows in flight at once, or auto', parseConcurrency, 'auto' as const)
+      .option('-y, --yes', 'do not ask for confirmation'),
+  ).action(async (run: string, options: { flow?: string[]; concurrency: number | 'auto'; yes?: boolean; json?: boolean }) => {
+    const { io } = ctx;
+    const runDir = resolveRun(run, io.host.cwd);
+    const plan = readPlanFile(runDir.planPath);
+    const count = options.flow?.length ?? appliedFlows(plan, runDir).length;
+    if (count === 0) throw new CliError(`run ${runDir.runId} changed no flow: nothing to roll back`, EXIT.USAGE);
+    const { api } = await openRolloutSession(ctx, plan);
+    if (!(await confirm(ctx, `Roll back ${count} flow(s) of run ${runDir.runId} in ${plan.environment}?`, options.yes === true))) {
+      io.err('flowlink: not rolled back');
+      ctx.setExit(EXIT.USAGE);
+      return;
+    }
+    const progress = createProgress(io, count, 'rollback');
+    const result = await rollbackRun({
+      api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent,
+      ...(options.flow ? { flowIds: options.flow } : {}),
     });
+    progress.stop();
+    printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
+    ctx.setExit(exitForReport(result.report, result.interrupted, result.stopReason));
+  });
 }

@@ -1,0 +1,28 @@
+import type { RunReport } from '../rollout/reports.js';
+import type { RunDir } from '../rollout/run-dir.js';
+import type { CommandContext } from './context.js';
+import { EXIT, type ExitCode } from './errors.js';
+
+const FAILED_STATES = new Set(['FAILED', 'ROLLBACK_FAILED']);
+
+/** Result lines (stdout) and where the reports are (stderr); the report itself with --json. */
+export function printRunSummary(ctx: CommandContext, report: RunReport, runDir: RunDir, json: boolean, interrupted: boolean, stopReason?: string): void {
+  const { io } = ctx;
+  if (json) {
+    io.outJson({ ...report, interrupted, ...(stopReason ? { stopReason } : {}), runDir: runDir.path });
+    return;
+  }
+  io.out(`${report.command} ${report.runId}: ${Object.entries(report.counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
+  for (const flow of report.flows) {
+    if (FAILED_STATES.has(flow.state) || flow.state === 'DRIFT') io.out(`  ${flow.state} ${flow.name} (${flow.id}): ${flow.error ?? flow.reason ?? ''}`);
+  }
+  if (stopReason) io.err(`flowlink: ${stopReason}`);
+  if (interrupted) io.err(`flowlink: the run was interrupted; run the same command again to resume (flowlink status ${report.runId})`);
+  io.note(`flowlink: reports in ${runDir.path}`);
+}
+
+export function exitForReport(report: RunReport, interrupted: boolean, stopReason?: string): ExitCode {
+  if (stopReason && /\b(401|403)\b|credential|permission|authenticat/i.test(stopReason)) return EXIT.AUTH;
+  if (interrupted || report.flows.some((flow) => FAILED_STATES.has(flow.state))) return EXIT.FLOWS_FAILED;
+  return EXIT.OK;
+}
