@@ -33,11 +33,14 @@ function cliLogger(ctx: CommandContext): Logger {
   };
 }
 
-/** A client for the environment's org; an unknown region is a usage error (exit 2). */
-export function clientFromEnv(ctx: CommandContext): GenesysClient {
+/**
+ * A client for the environment's org; an unknown region is a usage error (exit 2). `abortOnSignal: false` is for
+ * apply/rollback: on Ctrl-C they stop starting work themselves but must still see in-flight import jobs through.
+ */
+export function clientFromEnv(ctx: CommandContext, options: { abortOnSignal?: boolean } = {}): GenesysClient {
   const connection = connectionFromEnv(ctx.io.env);
   try {
-    return createClient({ ...connection, signal: ctx.signal, logger: cliLogger(ctx) });
+    return createClient({ ...connection, ...(options.abortOnSignal === false ? {} : { signal: ctx.signal }), logger: cliLogger(ctx) });
   } catch (error) {
     if (error instanceof ClientOptionsError) throw new CliError(`GENESYS_ENVIRONMENT: ${error.message}`, EXIT.USAGE);
     throw error;

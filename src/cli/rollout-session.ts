@@ -11,7 +11,7 @@ import { CliError, EXIT } from './errors.js';
  * exists there (module ids are unique per org, so a plan made in another org is refused before anything is written).
  */
 export async function openRolloutSession(ctx: CommandContext, plan: PlanFile): Promise<{ client: GenesysClient; api: RolloutApi }> {
-  const client = clientFromEnv(ctx);
+  const client = clientFromEnv(ctx, { abortOnSignal: false });
   if (client.environment.apiBaseUrl !== plan.environment) {
     throw new CliError(`the plan was made against ${plan.environment}, but GENESYS_ENVIRONMENT points at ${client.environment.apiBaseUrl}`, EXIT.USAGE);
   }

@@ -1,0 +1,45 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { memoryHost } from '../helpers/cli-host.js';
+import { emulatorHarness, CLIENT_ID, CLIENT_SECRET, type Harness } from '../client/harness.js';
+import type { PlanFile } from '../../src/rollout/plan-file.js';
+import { findModuleCalls } from '../../src/flow/index.js';
+
+export { emulatorHarness, type Harness };
+
+/** Runs the CLI in-process against the harness's emulator, in `cwd`. */
+export async function cli(harness: Harness, cwd: string, args: string[], signal?: AbortSignal) {
+  const io = memoryHost({ GENESYS_ENVIRONMENT: harness.url, GENESYS_CLIENT_ID: CLIENT_ID, GENESYS_CLIENT_SECRET: CLIENT_SECRET }, cwd);
+  const code = await main(args, io.host, signal);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+export function tempDir(prefix = 'flowlink-rollout-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function readPlan(path: string): PlanFile {
+  return JSON.parse(readFileSync(path, 'utf8')) as PlanFile;
+}
+
+/** The published YAML of each flow, read through the real export API. */
+export async function publishedYaml(harness: Harness, ids: readonly string[]): Promise<Map<string, { version: string | undefined; yaml: string | undefined }>> {
+  const client = harness.client();
+  const result = new Map<string, { version: string | undefined; yaml: string | undefined }>();
+  const versions = new Map<string, string | undefined>();
+  for await (const flow of client.flows.list({ id: [...ids] })) versions.set(flow.id, flow.publishedVersion?.id);
+  const exports = await client.exportJobs.exportFlows(
+    ids.filter((id) => versions.get(id)).map((id) => ({ id, version: versions.get(id) as string })),
+  );
+  for (const id of ids) {
+    const exported = exports.find((e) => e.flowId === id);
+    result.set(id, { version: versions.get(id), yaml: exported && exported.ok ? exported.yaml : undefined });
+  }
+  return result;
+}
+
+export function callsTo(yaml: string, module: string): number {
+  return findModuleCalls(yaml).filter((call) => call.module === module).length;
+}
