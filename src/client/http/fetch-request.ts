@@ -95,9 +95,12 @@ async function readBody(response: Response, type: 'json' | 'text' | 'bytes' | 'a
 function networkError(error: unknown, method: string, url: string, timedOut: boolean): ApiError {
   const host = safeHost(url);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  // Socket and DNS failures carry a code (ECONNRESET, ENOTFOUND, UND_ERR_SOCKET); fetch's TypeError without one
+  // is a request fetch would not send at all (a blocked port, a malformed header): waiting will not help.
   const code = timedOut
     ? 'ETIMEDOUT'
-    : ((cause as { code?: string } | undefined)?.code ?? (error as { code?: string } | undefined)?.code ?? 'network.error');
+    : ((cause as { code?: string } | undefined)?.code ?? (error as { code?: string } | undefined)?.code ??
+      (error instanceof TypeError ? 'ERR_FETCH_REJECTED' : 'network.error'));
   const reason = timedOut ? 'timed out' : cause instanceof Error ? cause.message : String(cause);
   return new ApiError(`${method} ${displayUrl(url)}: cannot reach ${host} (${code}: ${reason})`, {
     status: 0,

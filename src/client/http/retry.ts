@@ -20,8 +20,9 @@ export interface RetryConfig {
 
 /** Network codes that prove the request never reached the server, so even a non-idempotent call may be resent. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const REFUSED_ATTEMPTS = 3;
 /** Network codes that will not heal by waiting. */
-const PERMANENT = new Set(['ENOTFOUND', 'aborted', 'ERR_INVALID_URL', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
+const PERMANENT = new Set(['ENOTFOUND', 'aborted', 'ERR_INVALID_URL', 'ERR_FETCH_REJECTED', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
 
 /**
  * Outermost wrapper: repeats a failed attempt when waiting can help, and only then (style-guide §5.4, §5.6).
@@ -81,6 +82,8 @@ export function retryDelay(error: ApiError, options: RequestOptions, attempt: nu
   if (error.status === 0) {
     const code = error.code ?? '';
     if (PERMANENT.has(code)) return undefined;
+    // Nothing listening: worth a short second look (a restarting gateway), not the full run of attempts.
+    if (code === 'ECONNREFUSED' && attempt >= REFUSED_ATTEMPTS) return undefined;
     if (NEVER_SENT.has(code) || idempotent) return jittered(backoff);
   }
   return undefined;
