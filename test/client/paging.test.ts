@@ -106,3 +106,34 @@ test('an export zip is matched to flows by the id at the end of each file name; 
   const single = readExport(strToU8('inboundCall: {}\n'), [{ id: 'solo' }]);
   assert.equal(single.get('solo')!.yaml, 'inboundCall: {}\n');
 });
+
+test('export: a flow failed by a throttling artefact (exit code 107) gets one more job; a flow really missing does not', async () => {
+  let jobs = 0;
+  const { client, transport } = setup((call) => {
+    if (call.method === 'POST' && call.url.pathname === '/api/v2/flows/export/jobs') {
+      jobs += 1;
+      const ids = (JSON.parse(call.body) as { flows: { flow: { id: string } }[] }).flows.map((f) => f.flow.id);
+      const messages = jobs === 1
+        ? [
+            { type: 'Error', text: 'Archy failed: could not find the flow with id a, exit code: 107' },
+            { type: 'Error', text: 'Could not find the flow with id gone.' },
+          ]
+        : [];
+      return json(200, { id: `job-${jobs}`, status: 'Success', downloadUrl: `http://127.0.0.1:9/__dl/${jobs}?ids=${ids.join(',')}`, messages });
+    }
+    if (call.url.pathname.startsWith('/__dl/')) {
+      assert.equal(call.headers.get('authorization'), null, 'no bearer on the download');
+      const ids = call.url.searchParams.get('ids')!.split(',').filter((id) => id !== 'gone' && !(jobs === 1 && id === 'a'));
+      const files = Object.fromEntries(ids.map((id) => [`Flow-INBOUNDCALL-${id}.yaml`, strToU8(`inboundCall:\n  name: ${id}\n`)]));
+      return new Response(ids.length === 1 && call.url.searchParams.get('ids')!.split(',').length === 1 ? files[`Flow-INBOUNDCALL-${ids[0]}.yaml`] : zipSync(files));
+    }
+    return undefined;
+  });
+  const results = await client.exportJobs.exportFlows([{ id: 'a', version: '1.0' }, { id: 'b' }, { id: 'gone' }], { poll: { initialMs: 1 } });
+  assert.deepEqual(results.map((r) => [r.flowId, r.ok]), [['a', true], ['b', true], ['gone', false]]);
+  assert.equal(jobs, 2);
+  const second = JSON.parse(transport.apiCalls().filter((c) => c.method === 'POST')[1]!.body) as unknown;
+  assert.deepEqual(second, { flows: [{ flow: { id: 'a', version: '1.0' }, exportType: 'Yaml' }] });
+  const gone = results[2]!;
+  assert.ok(!gone.ok && /Could not find the flow with id gone/.test(gone.error));
+});

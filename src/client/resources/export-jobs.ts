@@ -73,22 +73,36 @@ export function exportJobsResource(request: RequestFn, clock: Clock): ExportJobs
     },
 
     async exportFlows(flows, options = {}) {
-      const chunkSize = Math.min(MAX_CHUNK, Math.max(1, options.chunkSize ?? MAX_CHUNK));
-      const chunks: ExportRef[][] = [];
-      for (let i = 0; i < flows.length; i += chunkSize) chunks.push(flows.slice(i, i + chunkSize));
-      const results: ExportResult[][] = new Array(chunks.length);
-      let next = 0;
-      const worker = async () => {
-        while (next < chunks.length) {
-          const index = next++;
-          results[index] = await exportChunk(resource, chunks[index]!, options.poll);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, chunks.length) }, worker));
-      return results.flat();
+      const first = await exportInChunks(resource, flows, options);
+      // Archy reports a throttled export as "could not find the flow ... exit code: 107" / "Archy failed" (the
+      // Terraform provider retries these, genesys-api.md §9.1); give such flows one more job. A plain "could not
+      // find" (the flow is really gone) is final.
+      const again = first.filter((r) => !r.ok && THROTTLE_ARTEFACT.test(r.error));
+      if (again.length === 0) return first;
+      const retried = new Map((await exportInChunks(resource, again.map((r) => ({ id: r.flowId, ...versionOf(r) })), options))
+        .map((r) => [r.flowId, r]));
+      return first.map((r) => retried.get(r.flowId) ?? r);
     },
   };
   return resource;
+}
+
+const THROTTLE_ARTEFACT = /exit code:?\s*107|archy failed/i;
+
+async function exportInChunks(resource: ExportJobsResource, flows: readonly ExportRef[], options: ExportOptions): Promise<ExportResult[]> {
+  const chunkSize = Math.min(MAX_CHUNK, Math.max(1, options.chunkSize ?? MAX_CHUNK));
+  const chunks: ExportRef[][] = [];
+  for (let i = 0; i < flows.length; i += chunkSize) chunks.push(flows.slice(i, i + chunkSize));
+  const results: ExportResult[][] = new Array(chunks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < chunks.length) {
+      const index = next++;
+      results[index] = await exportChunk(resource, chunks[index]!, options.poll);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, chunks.length) }, worker));
+  return results.flat();
 }
 
 async function exportChunk(resource: ExportJobsResource, refs: ExportRef[], poll?: PollOptions): Promise<ExportResult[]> {
@@ -117,7 +131,7 @@ async function exportChunk(resource: ExportJobsResource, refs: ExportRef[], poll
   });
 }
 
-function versionOf(ref: ExportRef): { version?: string } {
+function versionOf(ref: { version?: string | undefined }): { version?: string } {
   return ref.version === undefined ? {} : { version: ref.version };
 }
 
