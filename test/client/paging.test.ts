@@ -137,3 +137,16 @@ test('export: a flow failed by a throttling artefact (exit code 107) gets one mo
   const gone = results[2]!;
   assert.ok(!gone.ok && /Could not find the flow with id gone/.test(gone.error));
 });
+
+test('a 413 "reduce pageSize" on the first page halves the page size once and walks on', async () => {
+  const { client, transport } = setup((call) => {
+    const size = Number(call.url.searchParams.get('pageSize'));
+    if (size > 250) return json(413, { message: 'Reduce pageSize', code: 'response.entity.too.large' });
+    const page = Number(call.url.searchParams.get('pageNumber'));
+    return json(200, { entities: flows(page, 2), pageNumber: page, pageSize: size, pageCount: 2 });
+  });
+  const ids: string[] = [];
+  for await (const flow of client.flows.list()) ids.push(flow.id);
+  assert.equal(ids.length, 4);
+  assert.deepEqual(transport.apiCalls().map((c) => c.url.searchParams.get('pageSize')), ['500', '250', '250']);
+});

@@ -69,8 +69,27 @@ export function flowsResource(request: RequestFn, clock: Clock): FlowsResource {
     })).data;
 
   const resource: FlowsResource = {
-    pages(query = {}, options = {}) {
-      return pages<Flow>(request, '/api/v2/flows', toQuery(query), { pageSize: FLOW_PAGE_SIZE, operation: 'flows.list', ...options });
+    async *pages(query = {}, options = {}) {
+      let pageSize = options.pageSize ?? FLOW_PAGE_SIZE;
+      for (;;) {
+        const walk = pages<Flow>(request, '/api/v2/flows', toQuery(query), { operation: 'flows.list', ...options, pageSize });
+        let first: IteratorResult<Page<Flow>, void>;
+        try {
+          first = await walk.next();
+        } catch (error) {
+          // "response.entity.too.large: Reduce pageSize" (genesys-api.md §6.4): big flows with schemas can
+          // exceed the response limit at 500 a page. Halve it, but only before anything was handed out.
+          if (error instanceof ApiError && error.status === 413 && pageSize > 25) {
+            pageSize = Math.max(25, Math.floor(pageSize / 2));
+            continue;
+          }
+          throw error;
+        }
+        if (first.done) return;
+        yield first.value;
+        yield* walk;
+        return;
+      }
     },
 
     async *list(query = {}, options = {}) {
