@@ -183,5 +183,5 @@ function summary(rows: ListRow[], requests: number): string {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.state, (counts.get(row.state) ?? 0) + 1);
   const parts = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([state, n]) => `${n} ${state}`);
-  return `flowlink: ${rows.length} flow${rows.length === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''} (${requests} API requests)`;
+  return `flowlink: ${rows.length} flow${rows.length === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''} (${requests} requests)`;
 }
