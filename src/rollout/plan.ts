@@ -95,10 +95,6 @@ function planOne(
 
 /** The mapping must suit the module before any flow is looked at: required inputs, known names, literal types. */
 function checkMapping(moduleInfo: ModuleInfo, mapping: CallMapping, request: PlanRequest): void {
-  const anyType = moduleInfo.compatibleFlowTypes[0];
-  const problems = validateCall({ type: anyType as never, archyKey: '', name: undefined, variables: [] }, moduleInfo, mapping)
-    .problems.filter((p) => MAPPING_PROBLEMS.has(p.code));
-  if (problems.length > 0) throw new CliError(problems.map((p) => p.message).join('; '), EXIT.USAGE);
   if (request.typesExplicit) {
     const unusable = request.selectors.types.filter((type) => !moduleInfo.compatibleFlowTypes.includes(type));
     if (unusable.length === request.selectors.types.length) {
@@ -108,4 +104,8 @@ function checkMapping(moduleInfo: ModuleInfo, mapping: CallMapping, request: Pla
       );
     }
   }
+  const anyType = moduleInfo.compatibleFlowTypes[0];
+  const problems = validateCall({ type: anyType as never, archyKey: '', name: undefined, variables: [] }, moduleInfo, mapping)
+    .problems.filter((p) => MAPPING_PROBLEMS.has(p.code));
+  if (problems.length > 0) throw new CliError(problems.map((p) => p.message).join('; '), EXIT.USAGE);
 }

@@ -1,0 +1,200 @@
+import { writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { memoryHost } from '../helpers/cli-host.js';
+import { CLIENT_ID, CLIENT_SECRET, type Harness } from '../client/harness.js';
+import type { PlanFile } from '../../src/rollout/plan-file.js';
+
+/**
+ * Every bad input flowlink was tried with, the exit code it must give and the one-line message it gives. The test
+ * runs each row; docs/bad-input.md is generated from the same rows (npm run docs:bad-input) and checked against them.
+ */
+export interface BadInputRow {
+  id: string;
+  category: 'flags' | 'plan file' | 'credentials' | 'region' | 'module' | 'flow names' | 'server answers';
+  input: string;
+  /** Set up the emulator and files; returns the CLI args (and env overrides). */
+  run: (ctx: RowContext) => Promise<{ args: string[]; env?: Record<string, string | undefined> }>;
+  exitCode: number;
+  /** The message (first line of stderr, or of the JSON error) must match. */
+  message: RegExp;
+  /** Which line explains the outcome, when it is not the error line (rows that succeed). */
+  messageFrom?: (outcome: Omit<RowOutcome, 'message'>) => string;
+  /** Extra assertion on the outcome (e.g. nothing written remotely). */
+  check?: (ctx: RowContext, outcome: RowOutcome) => Promise<string | undefined>;
+}
+
+export interface RowContext {
+  harness: Harness;
+  cwd: string;
+  /** A fresh, valid plan of the demo org (Global_Exception_Handler into Sales_Line_*), written to cwd/plan.json. */
+  validPlan: () => Promise<PlanFile>;
+}
+
+export interface RowOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The line that explains the outcome: the error line, or the last stderr line. */
+  message: string;
+}
+
+export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowOutcome> {
+  const { args, env } = await row.run(ctx);
+  const io = memoryHost({ GENESYS_ENVIRONMENT: ctx.harness.url, GENESYS_CLIENT_ID: CLIENT_ID, GENESYS_CLIENT_SECRET: CLIENT_SECRET, ...env }, ctx.cwd);
+  const code = await main(args, io.host);
+  const stderrLines = io.stderr().split('\n').filter(Boolean);
+  // main() prints the error last; a run that succeeds is explained by the row's own pick.
+  const errorLine = stderrLines.at(-1) ?? io.stdout().split('\n')[0] ?? '';
+  const outcome = { code, stdout: io.stdout(), stderr: io.stderr() };
+  return { ...outcome, message: row.messageFrom ? row.messageFrom(outcome) : errorLine };
+}
+
+/** Replaces what changes from run to run (ports, temp dirs, ids) so the doc is stable. */
+export function normalise(message: string, ctx: RowContext): string {
+  return message
+    .split(ctx.harness.url).join('http://127.0.0.1:<port>')
+    .replace(/127\.0\.0\.1:(?!9\b)\d+/g, '127.0.0.1:<port>')
+    .split(ctx.cwd).join('<dir>')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
+    .replace(/correlation id [\w-]+/g, 'correlation id <id>');
+}
+
+const plan = (cwd: string) => join(cwd, 'plan.json');
+const edit = (cwd: string, change: (p: PlanFile) => void): void => {
+  const value = JSON.parse(readFileSync(plan(cwd), 'utf8')) as PlanFile;
+  change(value);
+  writeFileSync(plan(cwd), JSON.stringify(value, null, 2));
+};
+const PLAN_ARGS = ['plan', '--module', 'Global_Exception_Handler', '--prefix', 'Sales_Line_', '--out', 'plan.json'];
+
+/** No import job was registered: nothing was written remotely. */
+const nothingWritten = async (ctx: RowContext): Promise<string | undefined> => {
+  const writes = (await ctx.harness.requests()).filter((r) => r.method === 'POST' && r.path === '/api/v2/flows/jobs');
+  return writes.length > 0 ? `${writes.length} import job(s) registered` : undefined;
+};
+
+export const CATALOGUE: BadInputRow[] = [
+  // flags
+  { id: 'F1', category: 'flags', input: 'an unknown command', run: async () => ({ args: ['deploy'] }), exitCode: 2, message: /unknown command 'deploy'/ },
+  { id: 'F2', category: 'flags', input: 'an unknown option', run: async () => ({ args: ['list', '--colour'] }), exitCode: 2, message: /unknown option '--colour'/ },
+  { id: 'F3', category: 'flags', input: '`plan` without --module', run: async () => ({ args: ['plan', '--prefix', 'Sales_Line_'] }), exitCode: 2, message: /needs --module/ },
+  { id: 'F4', category: 'flags', input: '--before and --after together', run: async () => ({ args: [...PLAN_ARGS, '--before', 'transferToAcd', '--after', 'playAudio'] }), exitCode: 2, message: /only one of --at, --before and --after/, check: nothingWritten },
+  { id: 'F5', category: 'flags', input: '--at with something other than start', run: async () => ({ args: [...PLAN_ARGS, '--at', 'end'] }), exitCode: 2, message: /--at takes 'start'/ },
+  { id: 'F6', category: 'flags', input: '--input without NAME=VALUE', run: async () => ({ args: [...PLAN_ARGS, '--input', 'Common.reason'] }), exitCode: 2, message: /takes NAME=VALUE/ },
+  { id: 'F7', category: 'flags', input: '--input for a name that is not a module variable', run: async () => ({ args: [...PLAN_ARGS, '--input', 'reason=Call.Ani'] }), exitCode: 2, message: /named Common\.<name>/ },
+  { id: 'F8', category: 'flags', input: '--output into something that is not a flow variable', run: async () => ({ args: [...PLAN_ARGS, '--output', 'Common.handled=42'] }), exitCode: 2, message: /must be a Flow\., Task\. or State\. variable/ },
+  { id: 'F9', category: 'flags', input: '--type with an unknown flow type', run: async () => ({ args: ['list', '--type', 'inboundfax'] }), exitCode: 2, message: /'inboundfax' is not a Genesys flow type/ },
+  { id: 'F10', category: 'flags', input: '--name-regex that is not a regular expression', run: async () => ({ args: ['list', '--name-regex', '(Sales'] }), exitCode: 2, message: /not a valid regular expression/ },
+  { id: 'F11', category: 'flags', input: '--concurrency 0', run: async (ctx) => { await ctx.validPlan(); return { args: ['apply', 'plan.json', '--yes', '--concurrency', '0'] }; }, exitCode: 2, message: /--concurrency takes 1\.\.64 or auto/, check: nothingWritten },
+  { id: 'F12', category: 'flags', input: '`verify` of a run that does not exist', run: async () => ({ args: ['verify', 'no-such-run'] }), exitCode: 2, message: /unknown run or plan file: no-such-run/ },
+  { id: 'F13', category: 'flags', input: '`rollback` of a run that does not exist', run: async () => ({ args: ['rollback', 'no-such-run', '--yes'] }), exitCode: 2, message: /unknown run or plan file/ },
+  { id: 'F14', category: 'flags', input: '`emulator --port` that is not a number', run: async () => ({ args: ['emulator', '--port', 'eighty'] }), exitCode: 2, message: /--port must be a whole number/ },
+  // plan files
+  { id: 'P1', category: 'plan file', input: 'a plan file that does not exist', run: async () => ({ args: ['apply', 'missing.json', '--yes'] }), exitCode: 2, message: /plan file not found/ },
+  { id: 'P2', category: 'plan file', input: 'a plan file that is not JSON', run: async (ctx) => { writeFileSync(plan(ctx.cwd), 'flows:\n  - oops\n'); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /is not valid JSON/ },
+  { id: 'P3', category: 'plan file', input: 'JSON that is not a flowlink plan', run: async (ctx) => { writeFileSync(plan(ctx.cwd), '{"flows": []}'); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /is not a flowlink plan file/ },
+  { id: 'P4', category: 'plan file', input: 'a plan cut short (truncated file)', run: async (ctx) => { await ctx.validPlan(); const text = readFileSync(plan(ctx.cwd), 'utf8'); writeFileSync(plan(ctx.cwd), text.slice(0, Math.floor(text.length / 2))); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /is not valid JSON/, check: nothingWritten },
+  { id: 'P5', category: 'plan file', input: 'a plan edited by hand (a state changed to ELIGIBLE)', run: async (ctx) => { await ctx.validPlan(); edit(ctx.cwd, (p) => { const locked = p.flows.find((f) => f.state === 'LOCKED'); if (locked) locked.state = 'ELIGIBLE'; }); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /was modified after it was written/, check: nothingWritten },
+  { id: 'P6', category: 'plan file', input: 'a plan whose new YAML was edited by hand', run: async (ctx) => { await ctx.validPlan(); edit(ctx.cwd, (p) => { const f = p.flows.find((x) => x.state === 'ELIGIBLE'); if (f) f.updated = `${f.updated ?? ''}\n# injected`; }); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /was modified after it was written/, check: nothingWritten },
+  { id: 'P7', category: 'plan file', input: 'a plan made against another environment', run: async (ctx) => { await ctx.validPlan(); return { args: ['apply', 'plan.json', '--yes'], env: { GENESYS_ENVIRONMENT: 'http://127.0.0.1:9' } }; }, exitCode: 2, message: /the plan was made against http:\/\/127\.0\.0\.1:\d+, but GENESYS_ENVIRONMENT points at http:\/\/127\.0\.0\.1:9/, check: nothingWritten },
+  { id: 'P8', category: 'plan file', input: 'a plan from another org (its module does not exist here)', run: async (ctx) => { await ctx.validPlan(); await ctx.harness.reset('empty'); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /does not exist in this org: was the plan made in another org\?/, check: nothingWritten },
+  { id: 'P9', category: 'plan file', input: 'a plan file with a format version from the future', run: async (ctx) => { await ctx.validPlan(); edit(ctx.cwd, (p) => { (p as { formatVersion: number }).formatVersion = 9; }); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /format 9 is not supported/ },
+  // credentials
+  { id: 'C1', category: 'credentials', input: 'GENESYS_CLIENT_ID not set', run: async () => ({ args: ['list'], env: { GENESYS_CLIENT_ID: undefined } }), exitCode: 5, message: /GENESYS_CLIENT_ID is not set/ },
+  { id: 'C2', category: 'credentials', input: 'GENESYS_CLIENT_SECRET not set', run: async () => ({ args: ['list'], env: { GENESYS_CLIENT_SECRET: undefined } }), exitCode: 5, message: /GENESYS_CLIENT_SECRET is not set/ },
+  { id: 'C3', category: 'credentials', input: 'a wrong client secret', run: async () => ({ args: ['list'], env: { GENESYS_CLIENT_SECRET: 'not-the-secret' } }), exitCode: 5, message: /invalid_client|credentials|authenticat/i },
+  { id: 'C4', category: 'credentials', input: 'an unknown client id', run: async () => ({ args: ['plan', '--module', 'Global_Exception_Handler'], env: { GENESYS_CLIENT_ID: 'someone-else' } }), exitCode: 5, message: /invalid_client|credentials|authenticat/i },
+  // regions
+  { id: 'R1', category: 'region', input: 'an unknown region', run: async () => ({ args: ['list'], env: { GENESYS_ENVIRONMENT: 'mypurecloud.xx' } }), exitCode: 2, message: /unknown Genesys Cloud region 'mypurecloud\.xx'/ },
+  { id: 'R2', category: 'region', input: 'an environment URL that is not a URL', run: async () => ({ args: ['list'], env: { GENESYS_ENVIRONMENT: 'http://exa mple' } }), exitCode: 2, message: /not a valid URL/ },
+  { id: 'R3', category: 'region', input: 'an unreachable host (nothing listens on the port)', run: async () => ({ args: ['list'], env: { GENESYS_ENVIRONMENT: `http://127.0.0.1:${await closedPort()}` } }), exitCode: 5, message: /cannot reach 127\.0\.0\.1:<port>|cannot reach 127\.0\.0\.1:\d+/ },
+  // module
+  { id: 'M1', category: 'module', input: 'a module that does not exist', run: async () => ({ args: ['plan', '--module', 'No_Such_Module', '--prefix', 'Sales_Line_'] }), exitCode: 2, message: /common module 'No_Such_Module' not found/ },
+  { id: 'M2', category: 'module', input: 'a module that was never published', run: async () => ({ args: ['plan', '--module', 'Holiday_Check', '--prefix', 'Sales_Line_'] }), exitCode: 2, message: /'Holiday_Check' has never been published/ },
+  { id: 'M3', category: 'module', input: 'a module not compatible with the selected type', run: async () => ({ args: ['plan', '--module', 'Fraud_Check_Voice', '--type', 'inboundchat'] }), exitCode: 2, message: /cannot be called from inboundchat flows/ },
+  { id: 'M4', category: 'module', input: 'a required module input not mapped', run: async () => ({ args: ['plan', '--module', 'Compliance_Logging', '--prefix', 'Sales_Line_'] }), exitCode: 2, message: /Common\.reason/ },
+  { id: 'M5', category: 'module', input: 'an input the module does not have', run: async () => ({ args: ['plan', '--module', 'Global_Exception_Handler', '--input', 'Common.nope=Call.Ani'] }), exitCode: 2, message: /Common\.nope/ },
+  { id: 'M6', category: 'module', input: 'a hostile module name (quotes, colon, #, newline)', run: async () => ({ args: ['plan', '--module', 'x": #y\nz'] }), exitCode: 2, message: /common module 'x": #y/ },
+  // hostile flow names and content the server returns
+  { id: 'N1', category: 'flow names', input: 'flows named with quotes, colons, #, &, *, !, %, brackets and unicode', run: async (ctx) => {
+      await ctx.harness.control('POST', '/seed', hostileFlows());
+      return { args: ['plan', '--module', 'Global_Exception_Handler', '--prefix', 'Hostile', '--out', 'plan.json', '--no-diffs'] };
+    }, exitCode: 0, message: /ELIGIBLE\s+3/, messageFrom: (o) => o.stdout.split('\n').find((l) => l.includes('ELIGIBLE')) ?? '',
+    check: async (ctx) => {
+      const io = memoryHost({ GENESYS_ENVIRONMENT: ctx.harness.url, GENESYS_CLIENT_ID: CLIENT_ID, GENESYS_CLIENT_SECRET: CLIENT_SECRET }, ctx.cwd);
+      const code = await main(['apply', 'plan.json', '--yes'], io.host);
+      return code === 0 && /DONE 3/.test(io.stdout()) ? undefined : `apply of the hostile names exited ${code}: ${io.stdout()} ${io.stderr()}`;
+    } },
+  { id: 'S1', category: 'server answers', input: 'a published flow whose YAML is malformed', run: async (ctx) => {
+      const target = (await ctx.validPlan()).flows.find((f) => f.state === 'ELIGIBLE');
+      await ctx.harness.control('POST', `/flows/${target?.id}/state`, { publish: 'inboundCall:\n  name: [unclosed\n  tasks: {' });
+      return { args: [...PLAN_ARGS, '--no-diffs'] };
+    }, exitCode: 0, message: /UNPARSEABLE/, messageFrom: (o) => o.stdout.split('\n').find((l) => l.includes('UNPARSEABLE') && l.startsWith('[ ]')) ?? '' },
+  { id: 'S2', category: 'server answers', input: 'the server answers 500 with an HTML page', run: async (ctx) => {
+      await ctx.harness.fault({ method: 'GET', path: '/api/v2/flows', status: 500, body: '<html><body>Internal error</body></html>' });
+      return { args: ['list'] };
+    }, exitCode: 1, message: /500|internal/i },
+  { id: 'S3', category: 'server answers', input: 'the server keeps answering 429 with Retry-After beyond the cap (600 s)', run: async (ctx) => {
+      await ctx.harness.fault({ path: '/api/v2/flows', status: 429, retryAfter: 600 });
+      return { args: ['list'] };
+    }, exitCode: 1, message: /429|rate limit|Retry-After/i },
+  { id: 'M7', category: 'module', input: 'a module name in the wrong case', run: async () => ({ args: ['plan', '--module', 'global_exception_handler'] }), exitCode: 2, message: /not found \(names are exact and case-sensitive\)/ },
+];
+
+/** A loopback port that was free a moment ago and has nothing listening on it now. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Three inbound call flows with names that YAML and shells both find awkward, as a seed fixture. */
+function hostileFlows() {
+  const names = ['Hostile "quoted": #hash', 'Hostile &anchor *alias !tag', 'Hostile ünïcödé — ☎ 100% [x] {y}'];
+  return {
+    divisions: [],
+    flows: names.map((name, i) => ({
+      id: `00000000-0000-4000-8000-0000000000a${i}`,
+      type: 'inboundcall',
+      name,
+      divisionId: '',
+      published: [[
+        'inboundCall:',
+        `  name: ${JSON.stringify(name)}`,
+        '  division: Home',
+        '  startUpRef: "/inboundCall/tasks/task[Start_10]"',
+        '  defaultLanguage: en-us',
+        '  tasks:',
+        '    - task:',
+        '        name: Start',
+        '        refId: Start_10',
+        '        actions:',
+        '          - disconnect:',
+        '              name: Disconnect',
+        '',
+      ].join('\n')],
+    })),
+  };
+}
+
+/** The generated doc: one table row per catalogue row with the exit code and the message actually given. */
+export function catalogueMarkdown(rows: readonly { row: BadInputRow; message: string; code: number }[]): string {
+  const escape = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return [
+    '# Bad-input catalogue',
+    '',
+    'Every bad input flowlink has been tried with, the exit code it gives and its one-line message (ports, temporary',
+    'directories and ids normalised). Each row is a test (`test/badinput/catalogue.test.ts`); this file is generated',
+    'from the same rows by `npm run docs:bad-input`, and the test fails when it is out of date.',
+    '',
+    '| id | category | bad input | exit | message |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(({ row, message, code }) => `| ${row.id} | ${row.category} | ${escape(row.input)} | ${code} | \`${escape(message)}\` |`),
+    '',
+  ].join('\n');
+}
