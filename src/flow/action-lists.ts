@@ -38,6 +38,8 @@ function itemLabel(item: unknown, index: number): string {
 export function findActionLists(node: unknown, path: YamlPath, where: string, onList: (list: ActionList) => void): void {
   if (isMap(node)) {
     for (const pair of node.items) {
+      // Scalars hold no action lists: skip them before building paths (this walk covers the whole flow).
+      if (!isMap(pair.value) && !isSeq(pair.value)) continue;
       const key = scalarText(pair.key);
       if (key === undefined) continue;
       const childPath = [...path, key];
@@ -47,6 +49,7 @@ export function findActionLists(node: unknown, path: YamlPath, where: string, on
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => {
+      if (!isMap(item) && !isSeq(item)) return;
       const single = singleKeyItem(item);
       const itemWhere = `${where}[${itemLabel(item, i)}]`;
       if (single) findActionLists(single.value, [...path, i, single.key], itemWhere, onList);

@@ -1,6 +1,6 @@
 import { isMap } from 'yaml';
 import { allActions, type Action } from './action-lists.js';
-import { getNode, originalString, parseFlow, type ParsedFlow } from './parse-flow.js';
+import { getNode, lineOf, originalString, withFlow, type ParsedFlow } from './parse-flow.js';
 import type { ModuleCall } from './types.js';
 
 export const CALL_ACTION = 'callCommonModule';
@@ -23,7 +23,7 @@ export function callsIn(flow: ParsedFlow): { action: Action; call: ModuleCall }[
       module,
       path: action.path,
       where: action.where,
-      line: flow.lines.linePos(keyStart.range?.[0] ?? action.item.range![0]).line,
+      line: lineOf(flow, keyStart.range?.[0] ?? action.item.range![0]),
     };
     const name = originalString(flow, getNode(action.value, 'name'));
     if (name !== undefined) call.actionName = name;
@@ -49,7 +49,12 @@ export class FlowParseError extends Error {
  * a readable Archy flow.
  */
 export function findModuleCalls(yaml: string): ModuleCall[] {
-  const parsed = parseFlow(yaml);
-  if (!parsed.ok) throw new FlowParseError(parsed.status, parsed.reason);
-  return callsIn(parsed.flow).map((c) => c.call);
+  return withFlow(
+    yaml,
+    (flow) => callsIn(flow).map((c) => c.call),
+    (parsed) => {
+      if (!parsed.ok) throw new FlowParseError(parsed.status, parsed.reason);
+      return callsIn(parsed.flow).map((c) => c.call);
+    },
+  );
 }

@@ -1,7 +1,7 @@
 import { isMap, isSeq } from 'yaml';
 import { typeForArchyKey, type FlowType } from '../genesys/flow-types.js';
 import { FlowParseError } from './find-calls.js';
-import { getNode, originalString, parseFlow, scalarText, singleKeyItem, type ParsedFlow } from './parse-flow.js';
+import { getNode, originalString, scalarText, singleKeyItem, withFlow, type ParsedFlow } from './parse-flow.js';
 
 /** A variable declared in a flow: `Flow.x` at flow level, `Task.x`/`State.x` in a task or state. */
 export interface FlowVariable {
@@ -20,9 +20,10 @@ export interface FlowInfo {
 
 /** Reads the flow type, name and every declared variable (flow, task, state and menu-task levels). */
 export function flowInfoFromYaml(yaml: string): FlowInfo {
-  const parsed = parseFlow(yaml);
-  if (!parsed.ok) throw new FlowParseError(parsed.status, parsed.reason);
-  return flowInfoOf(parsed.flow);
+  return withFlow(yaml, flowInfoOf, (parsed) => {
+    if (!parsed.ok) throw new FlowParseError(parsed.status, parsed.reason);
+    return flowInfoOf(parsed.flow);
+  });
 }
 
 export function flowInfoOf(flow: ParsedFlow): FlowInfo {

@@ -12,7 +12,7 @@ import {
   type TaskLayout,
 } from './call-block.js';
 import { callsIn } from './find-calls.js';
-import { getNode, originalString, parseFlow, scalarText, singleKeyItem, type ParsedFlow } from './parse-flow.js';
+import { getNode, originalString, parseFlow, parseFlowFast, scalarText, singleKeyItem, type FlowParser, type ParsedFlow } from './parse-flow.js';
 import { normaliseRequest, type InsertRequest } from './request.js';
 import { getAt, selfCheck, takeFromArray, type Adjust } from './self-check.js';
 import { beforeItemOffset, dashOffset, insertLines, itemEndOffset } from './splice.js';
@@ -27,9 +27,18 @@ const refuse = (status: InsertStatus, reason: string): Planned => ({ ok: false, 
 
 /**
  * Inserts a Call Common Module action into an Archy flow as a text splice: every byte outside the inserted lines
- * (and, for a menu start, the startUpRef value) stays as it was. Pure and deterministic.
+ * (and, for a menu start, the startUpRef value) stays as it was. Pure and deterministic. Runs on the fast parse
+ * and falls back to the `yaml` parse when that is not there or its self-check fails (both give the same result).
  */
 export function insertModuleCall(yaml: string, options: InsertOptions): InsertResult {
+  return insertModuleCallWith('auto', yaml, options)!;
+}
+
+/**
+ * insertModuleCall on one parser: `auto` (fast, then `yaml`), `yaml` only, or `fast` only (undefined when the fast
+ * path declines). The last two are for the tests that hold both paths to the same results.
+ */
+export function insertModuleCallWith(parser: 'auto' | FlowParser, yaml: string, options: InsertOptions): InsertResult | undefined {
   const unchanged = (status: InsertStatus, reason: string, where?: string): InsertResult => ({
     status,
     yaml,
@@ -39,10 +48,23 @@ export function insertModuleCall(yaml: string, options: InsertOptions): InsertRe
   });
   const req = normaliseRequest(options);
   if (typeof req === 'string') return unchanged('INVALID_REQUEST', req);
+  if (parser !== 'yaml') {
+    const fast = parseFlowFast(yaml);
+    const result = fast ? insertInto(fast, yaml, req, unchanged) : undefined;
+    // A failed fast self-check is re-run on the reference parser before an edit is refused.
+    if (parser === 'fast' || (result && result.status !== 'SELF_CHECK_FAILED')) return result;
+  }
   const parsed = parseFlow(yaml);
   if (!parsed.ok) return unchanged(parsed.status, parsed.reason);
-  const flow = parsed.flow;
+  return insertInto(parsed.flow, yaml, req, unchanged);
+}
 
+function insertInto(
+  flow: ParsedFlow,
+  yaml: string,
+  req: InsertRequest,
+  unchanged: (status: InsertStatus, reason: string, where?: string) => InsertResult,
+): InsertResult {
   const existing = callsIn(flow).find((c) => c.call.module === req.module);
   if (existing) return unchanged('already-present', `the flow already calls ${req.module} at ${existing.call.where} (line ${existing.call.line})`, existing.call.where);
 

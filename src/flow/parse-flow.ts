@@ -1,13 +1,18 @@
-import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Node, type YAMLMap } from 'yaml';
+import { fastParse } from './fast-parse.js';
 import { maskSubstitutions, readFormat, type TextFormat } from './text-format.js';
+
+/** Which parser located the nodes: js-yaml via fast-parse.ts, or the `yaml` package (the reference, and fallback). */
+export type FlowParser = 'fast' | 'yaml';
 
 /** A flow file parsed for editing: the parser only LOCATES things; every edit is made on `format.body`. */
 export interface ParsedFlow {
   format: TextFormat;
   /** `format.body` with `{{…}}` masked (same length): what was parsed. */
   masked: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  parser: FlowParser;
+  /** The whole document as plain values (read-only): what the self-check compares the edited text with. */
+  plain: () => unknown;
   /** The single top-level key naming the flow type (`inboundCall`, `commonModule`, …). */
   topKey: string;
   /** The flow body: the mapping under the top-level key. */
@@ -20,6 +25,7 @@ export type ParseResult =
 
 export const PARSE_OPTIONS = { version: '1.2', schema: 'core', uniqueKeys: true, prettyErrors: false } as const;
 
+/** Parses with the `yaml` package: slow, but the reference, and the one whose error messages are reported. */
 export function parseFlow(text: string): ParseResult {
   const fmt = readFormat(text);
   if (!fmt.ok) return { ok: false, status: 'MIXED_LINE_ENDINGS', reason: fmt.reason };
@@ -31,16 +37,49 @@ export function parseFlow(text: string): ParseResult {
     const at = lines.linePos(e.pos[0]);
     return { ok: false, status: 'UNPARSEABLE', reason: `YAML error at line ${at.line}: ${e.message.split('\n')[0]}` };
   }
-  const root = doc.contents;
+  let plain: unknown;
+  const flow = flowOf(fmt.format, masked, 'yaml', doc.contents, () => (plain ??= doc.toJS({ maxAliasCount: -1 })));
+  return typeof flow === 'string' ? { ok: false, status: 'UNPARSEABLE', reason: flow } : { ok: true, flow };
+}
+
+/**
+ * Parses with js-yaml (fast-parse.ts); undefined whenever that path cannot vouch for the result (a YAML error, a
+ * construct it does not locate, a file that is not a flow, mixed line endings): the caller then uses parseFlow,
+ * which also gives the reason.
+ */
+export function parseFlowFast(text: string): ParsedFlow | undefined {
+  const fmt = readFormat(text);
+  if (!fmt.ok) return undefined;
+  const masked = maskSubstitutions(fmt.format.body);
+  const tree = fastParse(masked);
+  if (!tree) return undefined;
+  const flow = flowOf(fmt.format, masked, 'fast', tree.root, () => tree.plain);
+  return typeof flow === 'string' ? undefined : flow;
+}
+
+/** Runs `use` on the fast parse, and on the `yaml` parse when the fast one is not there or `use` declines it. */
+export function withFlow<T>(text: string, use: (flow: ParsedFlow) => T | undefined, fallback: (parsed: ParseResult) => T): T {
+  const fast = parseFlowFast(text);
+  const result = fast ? use(fast) : undefined;
+  return result !== undefined ? result : fallback(parseFlow(text));
+}
+
+function flowOf(format: TextFormat, masked: string, parser: FlowParser, root: unknown, plain: () => unknown): ParsedFlow | string {
   if (!isMap(root) || root.items.length !== 1) {
-    return { ok: false, status: 'UNPARSEABLE', reason: 'not an Archy flow: the document must be a mapping with exactly one key (the flow type)' };
+    return 'not an Archy flow: the document must be a mapping with exactly one key (the flow type)';
   }
   const pair = root.items[0]!;
   const topKey = isScalar(pair.key) ? String(pair.key.value) : '';
-  if (!topKey || !isMap(pair.value)) {
-    return { ok: false, status: 'UNPARSEABLE', reason: 'not an Archy flow: the flow-type key must hold a mapping' };
-  }
-  return { ok: true, flow: { format: fmt.format, masked, doc, lines, topKey, body: pair.value } };
+  if (!topKey || !isMap(pair.value)) return 'not an Archy flow: the flow-type key must hold a mapping';
+  return { format, masked, parser, plain, topKey, body: pair.value };
+}
+
+/** 1-based line number of an offset in the flow body. */
+export function lineOf(flow: ParsedFlow, offset: number): number {
+  const text = flow.format.body;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /**

@@ -3,7 +3,7 @@ import { resolveStartup, type Action } from './action-lists.js';
 import { JUMP_TO_MENU, STARTUP_TASK_REF_PREFIX } from './call-block.js';
 import { callsIn } from './find-calls.js';
 import { itemDash } from './insert-call.js';
-import { getNode, parseFlow, scalarText, singleKeyItem, type ParsedFlow } from './parse-flow.js';
+import { getNode, parseFlow, parseFlowFast, scalarText, singleKeyItem, type FlowParser, type ParsedFlow } from './parse-flow.js';
 import { getAt, selfCheck, type Adjust } from './self-check.js';
 import { deleteLines, itemEndOffset } from './splice.js';
 import { BOM, column, lineStart } from './text-format.js';
@@ -25,10 +25,34 @@ const refuse = (status: RemoveStatus, reason: string): Planned => ({ ok: false, 
  * A flow calling the module more than once is refused (UNSUPPORTED_SHAPE): insert never produces that.
  */
 export function removeModuleCall(yaml: string, module: string, options: { fileName?: string } = {}): RemoveResult {
+  return removeModuleCallWith('auto', yaml, module, options)!;
+}
+
+/** removeModuleCall on one parser, as insertModuleCallWith. */
+export function removeModuleCallWith(
+  parser: 'auto' | FlowParser,
+  yaml: string,
+  module: string,
+  options: { fileName?: string } = {},
+): RemoveResult | undefined {
   const unchanged = (status: RemoveStatus, reason: string): RemoveResult => ({ status, yaml, diff: '', reason });
+  if (parser !== 'yaml') {
+    const fast = parseFlowFast(yaml);
+    const result = fast ? removeFrom(fast, yaml, module, options, unchanged) : undefined;
+    if (parser === 'fast' || (result && result.status !== 'SELF_CHECK_FAILED')) return result;
+  }
   const parsed = parseFlow(yaml);
   if (!parsed.ok) return unchanged(parsed.status, parsed.reason);
-  const flow = parsed.flow;
+  return removeFrom(parsed.flow, yaml, module, options, unchanged);
+}
+
+function removeFrom(
+  flow: ParsedFlow,
+  yaml: string,
+  module: string,
+  options: { fileName?: string },
+  unchanged: (status: RemoveStatus, reason: string) => RemoveResult,
+): RemoveResult {
   const calls = callsIn(flow).filter((c) => c.call.module === module);
   if (calls.length === 0) return unchanged('not-present', `the flow does not call ${module}`);
   if (calls.length > 1) {

@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
+import { load } from 'js-yaml';
 import { parseDocument } from 'yaml';
+import { FAST_LOAD_OPTIONS } from './fast-parse.js';
 import { PARSE_OPTIONS, type ParsedFlow } from './parse-flow.js';
 import { maskSubstitutions, readFormat } from './text-format.js';
 import type { YamlPath } from './types.js';
@@ -19,13 +21,50 @@ export function selfCheck(flow: ParsedFlow, newBody: string, adjust: Adjust): st
     return 'the edit changed the line ending';
   }
   if (newBody.endsWith('\n') !== flow.format.body.endsWith('\n')) return 'the edit changed whether the file ends with a newline';
-  const doc = parseDocument(maskSubstitutions(newBody), PARSE_OPTIONS);
-  if (doc.errors.length > 0) return `the edited text does not parse: ${doc.errors[0]!.message.split('\n')[0]}`;
-  const after = doc.toJS({ maxAliasCount: -1 }) as unknown;
-  const before = flow.doc.toJS({ maxAliasCount: -1 }) as unknown;
+  const reread = reparse(flow, maskSubstitutions(newBody));
+  if ('error' in reread) return `the edited text does not parse: ${reread.error}`;
+  const after = reread.tree;
+  const before = flow.plain();
   const problem = adjust(after, before);
   if (problem) return problem;
-  return isDeepStrictEqual(before, after) ? undefined : 'the edited document differs from the original by more than the intended change';
+  return sameTree(before, after) ? undefined : 'the edited document differs from the original by more than the intended change';
+}
+
+/** The edited text read by the parser that read the original: a tree compares only with one from the same parser. */
+function reparse(flow: ParsedFlow, masked: string): { tree: unknown } | { error: string } {
+  if (flow.parser === 'fast') {
+    try {
+      return { tree: load(masked, FAST_LOAD_OPTIONS) };
+    } catch (e) {
+      return { error: (e as Error).message.split('\n')[0] ?? '' };
+    }
+  }
+  const doc = parseDocument(masked, PARSE_OPTIONS);
+  if (doc.errors.length > 0) return { error: doc.errors[0]!.message.split('\n')[0] ?? '' };
+  return { tree: doc.toJS({ maxAliasCount: -1 }) as unknown };
+}
+
+/**
+ * isDeepStrictEqual for parsed trees (plain objects, arrays, scalars), several times faster on whole flows; anything
+ * else is handed to isDeepStrictEqual. Key order is ignored, as there; 0 and -0 differ, NaN equals NaN, as there.
+ */
+export function sameTree(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameTree(a[i], b[i])) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(a);
+  if (Array.isArray(b) || proto !== Object.getPrototypeOf(b)) return false;
+  if (proto !== Object.prototype && proto !== null) return isDeepStrictEqual(a, b);
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(y, k) || !sameTree(x[k], y[k])) return false;
+  return true;
 }
 
 export function getAt(tree: unknown, path: YamlPath): unknown {

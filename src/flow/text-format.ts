@@ -18,19 +18,19 @@ export type FormatResult = { ok: true; format: TextFormat } | { ok: false; reaso
 export function readFormat(text: string): FormatResult {
   const bom = text.startsWith(BOM);
   const body = bom ? text.slice(1) : text;
+  // Counted with indexOf (native) rather than a per-character loop: this runs on every text the engine reads.
   let crlf = 0;
-  let lf = 0;
   let cr = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body.charCodeAt(i);
-    if (c === 13) {
-      if (body.charCodeAt(i + 1) === 10) {
-        crlf++;
-        i++;
-      } else cr++;
-    } else if (c === 10) lf++;
+  for (let i = body.indexOf('\r'); i >= 0; i = body.indexOf('\r', i + 1)) {
+    if (body.charCodeAt(i + 1) === 10) crlf++;
+    else cr++;
   }
   if (cr > 0) return { ok: false, reason: `the file has ${cr} bare CR line ending(s); only LF or CRLF files are edited` };
+  let lf = 0;
+  if (crlf > 0) {
+    for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lf++;
+    lf -= crlf;
+  }
   if (crlf > 0 && lf > 0) {
     return { ok: false, reason: `mixed line endings (${crlf} CRLF, ${lf} LF); refusing to guess which one a new line should use` };
   }

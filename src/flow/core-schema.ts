@@ -1,0 +1,30 @@
+import { FAILSAFE_SCHEMA, Type, type Schema } from 'js-yaml';
+
+/**
+ * A js-yaml schema that resolves plain scalars exactly as the `yaml` package's YAML 1.2 core schema does (same
+ * patterns, same order, same conversions; see yaml/dist/schema/core), so that the fast path and the `yaml` fallback
+ * read every flow to the same values. js-yaml's own CORE_SCHEMA differs in details (`1_000`, `0b1`, `+.inf`, `.5`…)
+ * and its DEFAULT_SCHEMA adds timestamps and merge keys, which would turn `2024-01-01` into a Date.
+ */
+
+const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown): Type =>
+  new Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s: unknown) => typeof s === 'string' && test.test(s), construct });
+
+// yaml's list is null, bool, int (octal, decimal, hex), float (nan/inf, exponent, plain); the variants of one tag
+// are disjoint, and js-yaml keeps one type per tag, so each tag's variants are one type here, in yaml's order.
+const INT = /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/;
+const FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
+
+const TYPES = [
+  scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
+  scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
+  scalar('int', INT, (s) => (s.startsWith('0o') ? parseInt(s.substring(2), 8) : s.startsWith('0x') ? parseInt(s.substring(2), 16) : parseInt(s, 10))),
+  scalar('float', FLOAT, (s) => {
+    if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) {
+      return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    }
+    return parseFloat(s);
+  }),
+];
+
+export const YAML12_CORE: Schema = FAILSAFE_SCHEMA.extend({ implicit: TYPES });
