@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { createClient, type ClientStats } from '../src/client/index.js';
-import { collectListRows } from '../src/cli/commands/list.js';
+import { collectListRows } from '../src/rollout/list-flows.js';
 import { startEmulator, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from '../src/emulator/index.js';
 import { generateDemoOrg } from '../src/emulator/seed/demo.js';
 import { selectorsFromOptions } from '../src/rollout/select.js';

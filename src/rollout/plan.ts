@@ -1,5 +1,5 @@
 import type { GenesysClient } from '../client/index.js';
-import { collectListRows } from '../cli/commands/list.js';
+import { collectListRows } from './list-flows.js';
 import { CliError, EXIT } from '../cli/errors.js';
 import {
   flowInfoFromYaml, insertModuleCall, moduleInfoFromFlow, validateCall,
@@ -42,7 +42,7 @@ export async function buildPlan(client: GenesysClient, request: PlanRequest): Pr
   const mapping: CallMapping = { inputs: request.inputs, outputs: request.outputs };
   checkMapping(moduleInfo, mapping, request);
 
-  const listed = await collectListRows(client, request.selectors, module.name);
+  const listed = await collectListRows(client, request.selectors, module.name, { knownModules: [module] });
   const candidates = listed.rows.filter((row) => row.state === 'ELIGIBLE');
   const exported = new Map(
     (await client.exportJobs.exportFlows(candidates.map((row) => ({ id: row.id, version: row.publishedVersion as string }))))
