@@ -55,6 +55,7 @@ export function createClient(options: ClientOptions): GenesysClient {
 
   const fetchRequest = createFetchRequest({
     apiBaseUrl: environment.apiBaseUrl, transport, clock, stats: stats, signal, timeoutMs: limits.requestTimeoutMs,
+    maxResponseBytes: limits.maxResponseBytes,
   });
   const retry = retryWrapper({
     maxAttempts: limits.maxAttempts,

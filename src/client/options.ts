@@ -16,6 +16,8 @@ export interface ClientLimits {
   maxBackoffMs: number;
   /** Per-attempt timeout. */
   requestTimeoutMs: number;
+  /** A response body larger than this is refused (never buffered whole): a broken or hostile server cannot exhaust memory. */
+  maxResponseBytes: number;
 }
 
 export const DEFAULT_LIMITS: ClientLimits = {
@@ -27,6 +29,7 @@ export const DEFAULT_LIMITS: ClientLimits = {
   baseBackoffMs: 250,
   maxBackoffMs: 30_000,
   requestTimeoutMs: 60_000,
+  maxResponseBytes: 64 * 1024 * 1024,
 };
 
 export interface ClientOptions {

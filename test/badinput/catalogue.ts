@@ -16,7 +16,7 @@ export interface BadInputRow {
   category: 'flags' | 'plan file' | 'credentials' | 'region' | 'module' | 'flow names' | 'server answers';
   input: string;
   /** Set up the emulator and files; returns the CLI args (and env overrides). */
-  run: (ctx: RowContext) => Promise<{ args: string[]; env?: Record<string, string | undefined> }>;
+  run: (ctx: RowContext) => Promise<{ args: string[]; env?: Record<string, string | undefined>; cleanup?: () => Promise<void> }>;
   exitCode: number;
   /** The message (first line of stderr, or of the JSON error) must match. */
   message: RegExp;
@@ -42,9 +42,14 @@ export interface RowOutcome {
 }
 
 export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowOutcome> {
-  const { args, env } = await row.run(ctx);
+  const { args, env, cleanup } = await row.run(ctx);
   const io = memoryHost({ GENESYS_ENVIRONMENT: ctx.harness.url, GENESYS_CLIENT_ID: CLIENT_ID, GENESYS_CLIENT_SECRET: CLIENT_SECRET, ...env }, ctx.cwd);
-  const code = await main(args, io.host);
+  let code: number;
+  try {
+    code = await main(args, io.host);
+  } finally {
+    await cleanup?.();
+  }
   const stderrLines = io.stderr().split('\n').filter(Boolean);
   // main() prints the error last; a run that succeeds is explained by the row's own pick.
   const errorLine = stderrLines.at(-1) ?? io.stdout().split('\n')[0] ?? '';
@@ -141,8 +146,45 @@ export const CATALOGUE: BadInputRow[] = [
       await ctx.harness.fault({ path: '/api/v2/flows', status: 429, retryAfter: 600 });
       return { args: ['list'] };
     }, exitCode: 1, message: /429|rate limit|Retry-After/i },
+  { id: 'S4', category: 'server answers', input: 'an oversized answer (a 65 MiB flow listing, streamed)', run: async () => {
+      const server = await oversizedServer(65 * 1024 * 1024);
+      return { args: ['list'], env: { GENESYS_ENVIRONMENT: server.url }, cleanup: server.close };
+    }, exitCode: 1, message: /larger than 67108864 bytes; refused/ },
   { id: 'M7', category: 'module', input: 'a module name in the wrong case', run: async () => ({ args: ['plan', '--module', 'global_exception_handler'] }), exitCode: 2, message: /not found \(names are exact and case-sensitive\)/ },
 ];
+
+/**
+ * A server that answers the token request like Genesys and every API call with an endless-looking JSON listing of
+ * `bytes` bytes, generated as it streams (never held in memory). It stops writing when the client hangs up.
+ */
+async function oversizedServer(bytes: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer: createHttpServer } = await import('node:http');
+  const server = createHttpServer((req, res) => {
+    if (req.url?.startsWith('/oauth/token')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ access_token: 'oversized-test-token', token_type: 'bearer', expires_in: 3600 }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < bytes) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.on('close', () => { sent = bytes; });
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
 
 /** A loopback port that was free a moment ago and has nothing listening on it now. */
 async function closedPort(): Promise<number> {

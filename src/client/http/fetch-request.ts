@@ -12,6 +12,8 @@ export interface FetchRequestConfig {
   signal?: AbortSignal | undefined;
   /** Per-attempt timeout; a hung connection becomes a network error (retried like one). */
   timeoutMs: number;
+  /** Larger bodies are refused with ApiError code `response.too.large`. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export function createFetchRequest(config: FetchRequestConfig): RequestFn {
     if (response.status === 429) config.stats.rateLimited += 1;
 
     if (response.status >= 400) {
-      const data = await readBody(response, 'auto').catch(() => undefined);
+      const data = await readBody(response, 'auto', config.maxResponseBytes).catch(() => undefined);
       const { message, code } = messageFromBody(data, `${response.status} ${response.statusText}`.trim());
       throw new ApiError(`${options.method} ${shown}: ${response.status} ${message}`, {
         status: response.status,
@@ -64,8 +66,13 @@ export function createFetchRequest(config: FetchRequestConfig): RequestFn {
     }
     let data: unknown;
     try {
-      data = await readBody(response, options.responseType ?? 'auto');
+      data = await readBody(response, options.responseType ?? 'auto', config.maxResponseBytes);
     } catch (error) {
+      if (error instanceof ResponseTooLarge) {
+        throw new ApiError(`${options.method} ${shown}: the response is larger than ${error.limit} bytes; refused`, {
+          status: response.status, code: 'response.too.large', method: options.method, url: shown,
+        });
+      }
       if (callSignal?.aborted) throw abortError(callSignal);
       config.stats.networkErrors += 1;
       throw networkError(error, options.method, url, timeout.aborted);
@@ -74,9 +81,40 @@ export function createFetchRequest(config: FetchRequestConfig): RequestFn {
   };
 }
 
-async function readBody(response: Response, type: 'json' | 'text' | 'bytes' | 'auto'): Promise<unknown> {
-  if (type === 'bytes') return new Uint8Array(await response.arrayBuffer());
-  const text = await response.text();
+class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`response larger than ${limit} bytes`);
+  }
+}
+
+/** Reads a body chunk by chunk and gives up past `limit` bytes, before buffering more than that. */
+async function readBytes(response: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLarge(limit);
+  }
+  if (!response.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function readBody(response: Response, type: 'json' | 'text' | 'bytes' | 'auto', limit = Number.POSITIVE_INFINITY): Promise<unknown> {
+  const bytes = await readBytes(response, limit);
+  if (type === 'bytes') return bytes;
+  const text = new TextDecoder().decode(bytes);
   if (type === 'text') return text;
   if (text === '') return undefined;
   const contentType = response.headers.get('content-type') ?? '';
