@@ -34,27 +34,59 @@ function itemLabel(item: unknown, index: number): string {
 /**
  * Calls `onList` for every action list found under `node`, without descending into the lists themselves (the
  * caller decides whether to go deeper). Readable paths skip the single-key wrappers (`- task:`, `- playAudio:`).
+ * This walk covers the whole flow, so paths and readable labels are kept on stacks and only copied out for the
+ * lists found.
  */
 export function findActionLists(node: unknown, path: YamlPath, where: string, onList: (list: ActionList) => void): void {
+  walk(node, [...path], [], where, onList);
+}
+
+/** A step of a readable path: `.key`, or `[label]` of a sequence item (its label is only worked out if needed). */
+type WhereStep = string | { item: unknown; index: number };
+
+function readable(base: string, steps: WhereStep[]): string {
+  let where = base;
+  for (const step of steps) {
+    if (typeof step === 'string') where = where ? `${where}.${step}` : step;
+    else where = `${where}[${itemLabel(step.item, step.index)}]`;
+  }
+  return where;
+}
+
+function walk(node: unknown, path: YamlPath, steps: WhereStep[], base: string, onList: (list: ActionList) => void): void {
   if (isMap(node)) {
     for (const pair of node.items) {
-      // Scalars hold no action lists: skip them before building paths (this walk covers the whole flow).
-      if (!isMap(pair.value) && !isSeq(pair.value)) continue;
+      const value = pair.value;
+      // Scalars hold no action lists.
+      if (!isMap(value) && !isSeq(value)) continue;
       const key = scalarText(pair.key);
       if (key === undefined) continue;
-      const childPath = [...path, key];
-      const childWhere = where ? `${where}.${key}` : key;
-      if (ACTION_LIST_KEYS.has(key) && isSeq(pair.value)) onList({ seq: pair.value, path: childPath, where: childWhere });
-      else findActionLists(pair.value, childPath, childWhere, onList);
+      path.push(key);
+      steps.push(key);
+      if (ACTION_LIST_KEYS.has(key) && isSeq(value)) onList({ seq: value, path: path.slice(), where: readable(base, steps) });
+      else walk(value, path, steps, base, onList);
+      path.pop();
+      steps.pop();
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => {
-      if (!isMap(item) && !isSeq(item)) return;
+    const items = node.items;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (!isMap(item) && !isSeq(item)) continue;
       const single = singleKeyItem(item);
-      const itemWhere = `${where}[${itemLabel(item, i)}]`;
-      if (single) findActionLists(single.value, [...path, i, single.key], itemWhere, onList);
-      else findActionLists(item, [...path, i], itemWhere, onList);
-    });
+      steps.push({ item, index: i });
+      if (single) {
+        path.push(i, single.key);
+        walk(single.value, path, steps, base, onList);
+        path.pop();
+        path.pop();
+      } else {
+        path.push(i);
+        walk(item, path, steps, base, onList);
+        path.pop();
+      }
+      steps.pop();
+    }
   }
 }
 

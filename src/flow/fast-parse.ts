@@ -24,18 +24,16 @@ export interface FastTree {
   plain: unknown;
 }
 
-interface Built {
-  /** null: an empty node (`key:` with nothing after it). */
-  node: Node | null;
-  kind: string | null;
-  result: unknown;
-  start: number;
-  end: number;
-}
-
-interface Frame {
-  open: number;
-  kids: Built[];
+/** A node js-yaml has finished composing: the located `yaml` node, js-yaml's kind and value, and its extent. */
+class Built {
+  constructor(
+    /** null: an empty node (`key:` with nothing after it). */
+    readonly node: Node | null,
+    readonly kind: string | null,
+    readonly result: unknown,
+    readonly start: number,
+    readonly end: number,
+  ) {}
 }
 
 /** Internal js-yaml state fields the public typings leave out. */
@@ -45,65 +43,60 @@ class Declined extends Error {}
 
 /**
  * `yaml` nodes made without their constructors, which define the node-type tag as an own property on every node
- * (a third of the fast parse's time). Here the tag sits on a prototype derived from the real class's, so isMap /
- * isSeq / isScalar / isPair and every method work as on nodes the `yaml` parser makes. Symbol and tag value are read
- * from real instances, not hard-coded.
+ * (slow, and most of the fast parse's own time). Here the tag sits on a prototype derived from the real class's, so
+ * isMap / isSeq / isScalar / isPair and every method work as on nodes the `yaml` parser makes. Symbol and tag value
+ * are read from real instances, not hard-coded.
  */
 function protoLike<T extends object>(sample: T): T {
   const tag = Object.getOwnPropertySymbols(sample).find((s) => s.description === 'yaml.node.type');
   if (!tag) throw new Error('yaml node type tag not found');
   return Object.create(Object.getPrototypeOf(sample), { [tag]: { value: (sample as Record<symbol, unknown>)[tag] } }) as T;
 }
-const SCALAR_PROTO = protoLike(new Scalar(null));
-const MAP_PROTO = protoLike(new YAMLMap());
-const SEQ_PROTO = protoLike(new YAMLSeq());
-const PAIR_PROTO = protoLike(new Pair(null));
 
-function newScalar(value: unknown, type: Scalar.Type, start: number, end: number): Scalar {
-  const node = Object.create(SCALAR_PROTO) as Scalar;
-  node.value = value;
-  node.type = type;
-  node.range = [start, end, end];
-  return node;
-}
-
-function newCollection<T extends YAMLMap | YAMLSeq>(proto: T, flow: boolean): T {
-  const node = Object.create(proto) as T;
-  node.items = [];
-  if (flow) node.flow = true;
-  return node;
-}
-
-function newPair(key: Node, value: Node): Pair<Node, Node> {
-  const pair = Object.create(PAIR_PROTO) as Pair<Node, Node>;
-  pair.key = key;
-  pair.value = value;
-  return pair;
-}
+type Range = [number, number, number];
+const FastScalar = function (this: Scalar, value: unknown, type: Scalar.Type, range: Range) {
+  this.value = value;
+  this.type = type;
+  this.range = range;
+} as unknown as new (value: unknown, type: Scalar.Type, range: Range) => Scalar;
+const FastMap = function (this: YAMLMap) {
+  this.items = [];
+} as unknown as new () => YAMLMap;
+const FastSeq = function (this: YAMLSeq) {
+  this.items = [];
+} as unknown as new () => YAMLSeq;
+const FastPair = function (this: Pair<Node, Node>, key: Node, value: Node) {
+  this.key = key;
+  this.value = value;
+} as unknown as new (key: Node, value: Node) => Pair<Node, Node>;
+(FastScalar as unknown as { prototype: object }).prototype = protoLike(new Scalar(null));
+(FastMap as unknown as { prototype: object }).prototype = protoLike(new YAMLMap());
+(FastSeq as unknown as { prototype: object }).prototype = protoLike(new YAMLSeq());
+(FastPair as unknown as { prototype: object }).prototype = protoLike(new Pair(null));
 
 export function fastParse(text: string): FastTree | undefined {
-  const stack: Frame[] = [];
-  let root: Built | undefined;
+  // The open frames: where each started, and where its children begin in `kids` (one flat stack for all frames).
+  const opens: number[] = [];
+  const kidsFrom: number[] = [];
+  const kids: Built[] = [];
   let declined = false;
   const listener = (event: 'open' | 'close', state: State): void => {
     if (declined) return;
     if (event === 'open') {
-      stack.push({ open: state.position, kids: [] });
+      opens.push(state.position);
+      kidsFrom.push(kids.length);
       return;
     }
-    const frame = stack.pop();
-    let built: Built;
+    const from = kidsFrom.pop()!;
+    const open = opens.pop()!;
     try {
-      if (!frame) throw new Declined();
-      built = buildNode(text, frame, state as LoaderState);
+      const built = buildNode(text, open, kids, from, state as LoaderState);
+      kids.length = from;
+      kids.push(built);
     } catch (e) {
       if (!(e instanceof Declined)) throw e;
       declined = true;
-      return;
     }
-    const parent = stack[stack.length - 1];
-    if (parent) parent.kids.push(built);
-    else root = built;
   };
   let plain: unknown;
   try {
@@ -111,31 +104,36 @@ export function fastParse(text: string): FastTree | undefined {
   } catch {
     return undefined; // the `yaml` path reports the error in its own words
   }
-  if (declined || stack.length > 0 || !root?.node || !Object.is(root.result, plain)) return undefined;
+  const root = kids[0];
+  if (declined || opens.length > 0 || kids.length !== 1 || !root?.node || !Object.is(root.result, plain)) return undefined;
   return { root: root.node, plain };
 }
 
-function buildNode(text: string, frame: Frame, state: LoaderState): Built {
+/** The node of the frame that just closed; its children are kids[from…]. */
+function buildNode(text: string, open: number, kids: Built[], from: number, state: LoaderState): Built {
   const { kind, result } = state;
   if (state.anchor !== null) throw new Declined();
+  const count = kids.length - from;
   if (kind === null) {
-    if (frame.kids.length > 0 || state.tag !== null) throw new Declined();
-    return { node: null, kind: null, result: null, start: frame.open, end: frame.open };
+    if (count > 0 || state.tag !== null) throw new Declined();
+    return new Built(null, null, null, open, open);
   }
-  const kids = frame.kids;
   // The node composed twice: first as a would-be key (kept), then as the node itself.
-  if (kids.length === 1 && kids[0]!.kind === kind && Object.is(kids[0]!.result, result)) return kids[0]!;
-  const start = skipSeparation(text, frame.open);
+  if (count === 1 && kids[from]!.kind === kind && Object.is(kids[from]!.result, result)) return kids[from]!;
+  const start = skipSeparation(text, open);
   const first = text[start];
   if (first === '!' || first === '&' || first === '*' || (first === '?' && isWsOrEnd(text, start + 1))) throw new Declined();
-  if (kind === 'scalar') return buildScalar(text, kids, result, start, trimBack(text, state.position, start));
-  if (kind === 'mapping') return buildMap(text, kids, result, start, state.position);
-  if (kind === 'sequence') return buildSeq(text, kids, result, start, state.position);
+  if (kind === 'scalar') {
+    if (count > 0) throw new Declined();
+    return buildScalar(text, result, start, trimBack(text, state.position, start));
+  }
+  if (kind === 'mapping') return buildMap(text, kids, from, result, start, state.position);
+  if (kind === 'sequence') return buildSeq(text, kids, from, result, start, state.position);
   throw new Declined();
 }
 
-function buildScalar(text: string, kids: Built[], result: unknown, start: number, end: number): Built {
-  if (kids.length > 0 || end <= start) throw new Declined();
+function buildScalar(text: string, result: unknown, start: number, end: number): Built {
+  if (end <= start) throw new Declined();
   const first = text[start]!;
   let type: Scalar.Type;
   if (first === '"' || first === "'") {
@@ -150,51 +148,59 @@ function buildScalar(text: string, kids: Built[], result: unknown, start: number
       throw new Declined();
     }
   }
-  return { node: newScalar(result, type, start, end), kind: 'scalar', result, start, end };
+  return new Built(new FastScalar(result, type, [start, end, end]), 'scalar', result, start, end);
 }
 
-function buildMap(text: string, kids: Built[], result: unknown, start: number, position: number): Built {
-  if (kids.length % 2 !== 0 || result === null || typeof result !== 'object' || Array.isArray(result)) throw new Declined();
+function emptyNode(at: number): Scalar {
+  return new FastScalar(null, Scalar.PLAIN, [at, at, at]);
+}
+
+function buildMap(text: string, kids: Built[], from: number, result: unknown, start: number, position: number): Built {
+  const count = kids.length - from;
+  if (count % 2 !== 0 || result === null || typeof result !== 'object' || Array.isArray(result)) throw new Declined();
   const values = result as Record<string, unknown>;
-  if (Object.keys(values).length !== kids.length / 2) throw new Declined();
+  if (Object.keys(values).length !== count / 2) throw new Declined();
   const flow = text[start] === '{';
-  const map = newCollection(MAP_PROTO, flow);
+  const map = new FastMap();
   let end = start;
-  for (let i = 0; i < kids.length; i += 2) {
+  for (let i = from; i < kids.length; i += 2) {
     const key = kids[i]!;
     const value = kids[i + 1]!;
     if (key.kind !== 'scalar' || !key.node || (typeof key.result !== 'string' && typeof key.result !== 'number')) throw new Declined();
     const name = String(key.result);
     if (!Object.prototype.hasOwnProperty.call(values, name) || !Object.is(values[name], value.result)) throw new Declined();
-    if (!flow && i === 0 && key.start !== start) throw new Declined();
-    map.items.push(newPair(key.node, value.node ?? newScalar(null, Scalar.PLAIN, value.start, value.start)));
+    if (!flow && i === from && key.start !== start) throw new Declined();
+    map.items.push(new FastPair(key.node, value.node ?? emptyNode(value.start)));
     end = value.node ? value.end : key.end;
   }
   if (flow) {
+    map.flow = true;
     end = trimBack(text, position, start);
     if (text[end - 1] !== '}') throw new Declined();
-  } else if (kids.length === 0) throw new Declined();
+  } else if (count === 0) throw new Declined();
   map.range = [start, end, end];
-  return { node: map, kind: 'mapping', result, start, end };
+  return new Built(map, 'mapping', result, start, end);
 }
 
-function buildSeq(text: string, kids: Built[], result: unknown, start: number, position: number): Built {
-  if (!Array.isArray(result) || result.length !== kids.length) throw new Declined();
+function buildSeq(text: string, kids: Built[], from: number, result: unknown, start: number, position: number): Built {
+  if (!Array.isArray(result) || result.length !== kids.length - from) throw new Declined();
   const flow = text[start] === '[';
   if (!flow && text[start] !== '-') throw new Declined();
-  const seq = newCollection(SEQ_PROTO, flow);
+  const seq = new FastSeq();
   let end = start + 1;
-  kids.forEach((kid, i) => {
-    if (!Object.is(result[i], kid.result)) throw new Declined();
-    seq.items.push(kid.node ?? newScalar(null, Scalar.PLAIN, kid.start, kid.start));
+  for (let i = from; i < kids.length; i++) {
+    const kid = kids[i]!;
+    if (!Object.is(result[i - from], kid.result)) throw new Declined();
+    seq.items.push(kid.node ?? emptyNode(kid.start));
     if (kid.node) end = kid.end;
-  });
+  }
   if (flow) {
+    seq.flow = true;
     end = trimBack(text, position, start);
     if (text[end - 1] !== ']') throw new Declined();
   }
   seq.range = [start, end, end];
-  return { node: seq, kind: 'sequence', result, start, end };
+  return new Built(seq, 'sequence', result, start, end);
 }
 
 function isWsOrEnd(text: string, i: number): boolean {

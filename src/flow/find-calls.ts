@@ -13,7 +13,17 @@ export function calledModule(flow: ParsedFlow, action: Action): string | undefin
   return originalString(flow, target.items[0]!.key as never);
 }
 
-export function callsIn(flow: ParsedFlow): { action: Action; call: ModuleCall }[] {
+/** Per parsed flow (a find and then an insert on the same text share one parse, so they share this too). */
+const found = new WeakMap<ParsedFlow, readonly { action: Action; call: ModuleCall }[]>();
+
+/** The flow's module calls; shared and read-only: hand out copies of `call`. */
+export function callsIn(flow: ParsedFlow): readonly { action: Action; call: ModuleCall }[] {
+  let calls = found.get(flow);
+  if (!calls) found.set(flow, (calls = collectCalls(flow)));
+  return calls;
+}
+
+function collectCalls(flow: ParsedFlow): { action: Action; call: ModuleCall }[] {
   const out: { action: Action; call: ModuleCall }[] = [];
   for (const action of allActions(flow)) {
     const module = calledModule(flow, action);
@@ -31,6 +41,8 @@ export function callsIn(flow: ParsedFlow): { action: Action; call: ModuleCall }[
   }
   return out;
 }
+
+const copyCall = (call: ModuleCall): ModuleCall => ({ ...call, path: [...call.path] });
 
 /** Thrown by findModuleCalls for a file it cannot read: "no calls" would be a wrong answer. */
 export class FlowParseError extends Error {
@@ -51,10 +63,10 @@ export class FlowParseError extends Error {
 export function findModuleCalls(yaml: string): ModuleCall[] {
   return withFlow(
     yaml,
-    (flow) => callsIn(flow).map((c) => c.call),
+    (flow) => callsIn(flow).map((c) => copyCall(c.call)),
     (parsed) => {
       if (!parsed.ok) throw new FlowParseError(parsed.status, parsed.reason);
-      return callsIn(parsed.flow).map((c) => c.call);
+      return callsIn(parsed.flow).map((c) => copyCall(c.call));
     },
   );
 }

@@ -48,6 +48,17 @@ export function parseFlow(text: string): ParseResult {
  * which also gives the reason.
  */
 export function parseFlowFast(text: string): ParsedFlow | undefined {
+  // One-entry cache: a plan reads a flow's calls and then edits the same text (find, then insert or remove), and
+  // the parse is most of the cost of each. Safe because nothing in the engine changes a ParsedFlow once made.
+  if (lastFast && lastFast.text === text) return lastFast.flow;
+  const flow = parseFast(text);
+  lastFast = { text, flow };
+  return flow;
+}
+
+let lastFast: { text: string; flow: ParsedFlow | undefined } | undefined;
+
+function parseFast(text: string): ParsedFlow | undefined {
   const fmt = readFormat(text);
   if (!fmt.ok) return undefined;
   const masked = maskSubstitutions(fmt.format.body);
