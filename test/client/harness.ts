@@ -1,19 +1,12 @@
 import { startEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { createClient, type ClientOptions, type GenesysClient } from '../../src/client/index.js';
+import type { LoggedRequest } from '../../src/emulator/core/request-log.js';
+
+export type { LoggedRequest };
 
 export const CLIENT_ID = 'flowlink-demo';
 export const CLIENT_SECRET = 'flowlink-demo-secret';
 
-export interface LoggedRequest {
-  seq: number;
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-  tokenId: string | null;
-  time: number;
-  kind: 'api' | 'oauth' | 'upload' | 'download';
-}
 
 /** An emulator on 127.0.0.1:0 plus its control plane, for one test file. */
 export async function emulatorHarness(options: EmulatorOptions = {}) {
