@@ -79,20 +79,21 @@ export function fastParse(text: string): FastTree | undefined {
   const opens: number[] = [];
   const kidsFrom: number[] = [];
   const kids: Built[] = [];
+  let top = 0; // kids[0, top) are live: the stack is not shrunk, only overwritten
   let declined = false;
   const listener = (event: 'open' | 'close', state: State): void => {
     if (declined) return;
     if (event === 'open') {
       opens.push(state.position);
-      kidsFrom.push(kids.length);
+      kidsFrom.push(top);
       return;
     }
     const from = kidsFrom.pop()!;
     const open = opens.pop()!;
     try {
-      const built = buildNode(text, open, kids, from, state as LoaderState);
-      kids.length = from;
-      kids.push(built);
+      const built = buildNode(text, open, kids, from, top, state as LoaderState);
+      kids[from] = built;
+      top = from + 1;
     } catch (e) {
       if (!(e instanceof Declined)) throw e;
       declined = true;
@@ -105,15 +106,15 @@ export function fastParse(text: string): FastTree | undefined {
     return undefined; // the `yaml` path reports the error in its own words
   }
   const root = kids[0];
-  if (declined || opens.length > 0 || kids.length !== 1 || !root?.node || !Object.is(root.result, plain)) return undefined;
+  if (declined || opens.length > 0 || top !== 1 || !root?.node || !Object.is(root.result, plain)) return undefined;
   return { root: root.node, plain };
 }
 
 /** The node of the frame that just closed; its children are kids[from…]. */
-function buildNode(text: string, open: number, kids: Built[], from: number, state: LoaderState): Built {
+function buildNode(text: string, open: number, kids: Built[], from: number, top: number, state: LoaderState): Built {
   const { kind, result } = state;
   if (state.anchor !== null) throw new Declined();
-  const count = kids.length - from;
+  const count = top - from;
   if (kind === null) {
     if (count > 0 || state.tag !== null) throw new Declined();
     return new Built(null, null, null, open, open);
@@ -127,8 +128,8 @@ function buildNode(text: string, open: number, kids: Built[], from: number, stat
     if (count > 0) throw new Declined();
     return buildScalar(text, result, start, trimBack(text, state.position, start));
   }
-  if (kind === 'mapping') return buildMap(text, kids, from, result, start, state.position);
-  if (kind === 'sequence') return buildSeq(text, kids, from, result, start, state.position);
+  if (kind === 'mapping') return buildMap(text, kids, from, top, result, start, state.position);
+  if (kind === 'sequence') return buildSeq(text, kids, from, top, result, start, state.position);
   throw new Declined();
 }
 
@@ -155,15 +156,17 @@ function emptyNode(at: number): Scalar {
   return new FastScalar(null, Scalar.PLAIN, [at, at, at]);
 }
 
-function buildMap(text: string, kids: Built[], from: number, result: unknown, start: number, position: number): Built {
-  const count = kids.length - from;
+function buildMap(text: string, kids: Built[], from: number, top: number, result: unknown, start: number, position: number): Built {
+  const count = top - from;
   if (count % 2 !== 0 || result === null || typeof result !== 'object' || Array.isArray(result)) throw new Declined();
   const values = result as Record<string, unknown>;
-  if (Object.keys(values).length !== count / 2) throw new Declined();
+  let keys = 0;
+  for (const _ in values) keys++;
+  if (keys !== count / 2) throw new Declined();
   const flow = text[start] === '{';
   const map = new FastMap();
   let end = start;
-  for (let i = from; i < kids.length; i += 2) {
+  for (let i = from; i < top; i += 2) {
     const key = kids[i]!;
     const value = kids[i + 1]!;
     if (key.kind !== 'scalar' || !key.node || (typeof key.result !== 'string' && typeof key.result !== 'number')) throw new Declined();
@@ -182,13 +185,13 @@ function buildMap(text: string, kids: Built[], from: number, result: unknown, st
   return new Built(map, 'mapping', result, start, end);
 }
 
-function buildSeq(text: string, kids: Built[], from: number, result: unknown, start: number, position: number): Built {
-  if (!Array.isArray(result) || result.length !== kids.length - from) throw new Declined();
+function buildSeq(text: string, kids: Built[], from: number, top: number, result: unknown, start: number, position: number): Built {
+  if (!Array.isArray(result) || result.length !== top - from) throw new Declined();
   const flow = text[start] === '[';
   if (!flow && text[start] !== '-') throw new Declined();
   const seq = new FastSeq();
   let end = start + 1;
-  for (let i = from; i < kids.length; i++) {
+  for (let i = from; i < top; i++) {
     const kid = kids[i]!;
     if (!Object.is(result[i - from], kid.result)) throw new Declined();
     seq.items.push(kid.node ?? emptyNode(kid.start));
