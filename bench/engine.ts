@@ -4,7 +4,8 @@
  * Flows are generated one at a time (streamDemoOrg) and dropped once processed, so the whole org (~190 MB of
  * text at 10,000 flows) is never held at once. Each flow's newest text is used (its draft, else its last
  * published version), as a rollout would edit it.
- * Run: `node --import tsx bench/engine.ts [flows]`.
+ * Run: `node --import tsx bench/engine.ts [flows]`; for a strictly one-core figure (V8's GC threads included) pin
+ * it: `taskset -c 0 node --import tsx bench/engine.ts`.
  */
 import { pathToFileURL } from 'node:url';
 import { streamDemoOrg } from '../src/emulator/seed/demo.js';
