@@ -17,6 +17,17 @@ export function parseConcurrency(value: string): number | 'auto' {
   return n;
 }
 
+/** `--job-timeout <seconds>`: how long one import job may run before apply/rollback give up on it. */
+export function parseJobTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value.trim()) || seconds < 1 || seconds > 86_400) {
+    throw new InvalidArgumentError(`--job-timeout takes whole seconds from 1 to 86400, got '${value}'`);
+  }
+  return seconds;
+}
+
+export const JOB_TIMEOUT_HELP = 'give up on an import job still running after this many seconds (default 600): the flow is reported failed, and re-read before any retry';
+
 export function register(program: Command, ctx: CommandContext): void {
   addJsonOption(
     program
@@ -24,8 +35,9 @@ export function register(program: Command, ctx: CommandContext): void {
       .description('apply a plan: journaled, resumable (run it again after an interruption)')
       .argument('<plan>', 'the plan file written by flowlink plan')
       .option('--concurrency <n>', 'flows in flight at once, or auto (adapts to 429s and rate-limit headers)', parseConcurrency, 'auto' as const)
+      .option('--job-timeout <seconds>', JOB_TIMEOUT_HELP, parseJobTimeout)
       .option('-y, --yes', 'do not ask for confirmation'),
-  ).action(async (planArg: string, options: { concurrency: number | 'auto'; yes?: boolean; json?: boolean }) => {
+  ).action(async (planArg: string, options: { concurrency: number | 'auto'; jobTimeout?: number; yes?: boolean; json?: boolean }) => {
     const { io } = ctx;
     const plan = readPlanFile(resolve(io.host.cwd, planArg));
     const targets = plan.flows.filter((flow) => flow.state === 'ELIGIBLE').length;
@@ -35,7 +47,7 @@ export function register(program: Command, ctx: CommandContext): void {
       if (options.json) io.outJson({ runId: null, counts: {}, flows: [] });
       return;
     }
-    const { api } = await openRolloutSession(ctx, plan);
+    const { api } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
     const resuming = runDir.exists();
     if (!(await confirm(ctx, `${resuming ? 'Resume' : 'Apply'}: call ${plan.module.name} from ${targets} flow(s) in ${plan.environment}?`, options.yes === true))) {
       io.err('flowlink: not applied');

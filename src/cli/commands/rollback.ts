@@ -9,7 +9,7 @@ import { createProgress } from '../progress.js';
 import { resolveRun } from '../run-arg.js';
 import { openRolloutSession } from '../rollout-session.js';
 import { exitForReport, printRunSummary } from '../run-summary.js';
-import { parseConcurrency } from './apply.js';
+import { JOB_TIMEOUT_HELP, parseConcurrency, parseJobTimeout } from './apply.js';
 
 export function register(program: Command, ctx: CommandContext): void {
   addJsonOption(
@@ -19,14 +19,15 @@ export function register(program: Command, ctx: CommandContext): void {
       .argument('<run>', 'a run id (see flowlink status) or the plan file of the run')
       .option('--flow <id...>', 'only these flows (repeatable)')
       .option('--concurrency <n>', 'flows in flight at once, or auto', parseConcurrency, 'auto' as const)
+      .option('--job-timeout <seconds>', JOB_TIMEOUT_HELP, parseJobTimeout)
       .option('-y, --yes', 'do not ask for confirmation'),
-  ).action(async (run: string, options: { flow?: string[]; concurrency: number | 'auto'; yes?: boolean; json?: boolean }) => {
+  ).action(async (run: string, options: { flow?: string[]; concurrency: number | 'auto'; jobTimeout?: number; yes?: boolean; json?: boolean }) => {
     const { io } = ctx;
     const runDir = resolveRun(run, io.host.cwd);
     const plan = readPlanFile(runDir.planPath);
     const count = options.flow?.length ?? appliedFlows(plan, runDir).length;
     if (count === 0) throw new CliError(`run ${runDir.runId} changed no flow: nothing to roll back`, EXIT.USAGE);
-    const { api } = await openRolloutSession(ctx, plan);
+    const { api } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
     if (!(await confirm(ctx, `Roll back ${count} flow(s) of run ${runDir.runId} in ${plan.environment}?`, options.yes === true))) {
       io.err('flowlink: not rolled back');
       ctx.setExit(EXIT.USAGE);

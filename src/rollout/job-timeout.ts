@@ -1,0 +1,33 @@
+import type { ImportResult, RolloutApi } from './api-port.js';
+
+/**
+ * Gives up on an import job that has not finished within `timeoutMs` (a job can stay `Started` for good): the
+ * wait ends as a Failure saying so, the flow is reported failed, and the next `apply` re-reads the flow before it
+ * imports anything again (a job that did publish meanwhile is then seen as done, not redone).
+ * A wrapper over the port rather than a poll option, so it works whatever polling the adapter does.
+ */
+export function withJobTimeout(api: RolloutApi, timeoutMs: number): RolloutApi {
+  return {
+    ...api,
+    async waitImport(jobId, signal) {
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), timeoutMs);
+      try {
+        return await api.waitImport(jobId, signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
+      } catch (error) {
+        if (!deadline.signal.aborted || signal?.aborted) throw error;
+        return timedOut(jobId, timeoutMs);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function timedOut(jobId: string, timeoutMs: number): ImportResult {
+  const seconds = Math.round(timeoutMs / 1000);
+  return {
+    status: 'Failure',
+    messages: [`import job ${jobId} did not finish within ${seconds} s (--job-timeout); apply again to retry: the flow is re-read first`],
+  };
+}

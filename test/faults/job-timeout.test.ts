@@ -1,0 +1,48 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { cli, emulatorHarness, publishedYaml, readPlan, tempDir, type Harness } from '../rollout/helpers.js';
+
+const MODULE = 'Global_Exception_Handler';
+let harness: Harness;
+
+before(async () => {
+  harness = await emulatorHarness({ rateLimit: 100_000, jobMs: 20 });
+});
+after(async () => harness.close());
+
+test('an import job that hangs is given up after --job-timeout; apply again re-reads the flow and finishes it once', async () => {
+  await harness.reset();
+  const cwd = tempDir('flowlink-faults-');
+  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_0', '--out', 'plan.json'])).code, 0);
+  const plan = readPlan(join(cwd, 'plan.json'));
+  const eligible = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const victim = eligible[0];
+  assert.ok(victim && eligible.length >= 3);
+  const hang = await harness.fault({ jobHang: { flowName: victim.name } });
+
+  const first = await cli(harness, cwd, ['apply', 'plan.json', '--yes', '--json', '--job-timeout', '1']);
+  assert.equal(first.code, 1, first.stderr);
+  const report = JSON.parse(first.stdout) as { flows: { id: string; state: string; error?: string }[] };
+  const outcome = report.flows.find((flow) => flow.id === victim.id);
+  assert.equal(outcome?.state, 'FAILED');
+  assert.match(outcome?.error ?? '', /did not finish within 1 s/);
+  assert.ok(eligible.filter((flow) => flow !== victim).every((flow) => report.flows.find((f) => f.id === flow.id)?.state === 'DONE'));
+  assert.equal((await publishedYaml(harness, [victim.id])).get(victim.id)?.yaml, victim.original, 'the hung job changed nothing');
+
+  await harness.control('DELETE', `/faults/${hang.id}`);
+  const second = await cli(harness, cwd, ['apply', 'plan.json', '--yes']);
+  assert.equal(second.code, 0, second.stderr);
+  const after = (await publishedYaml(harness, [victim.id])).get(victim.id);
+  assert.equal(after?.yaml, victim.updated);
+  assert.equal(Number(after?.version), Number(victim.publishedVersion) + 1, 'published exactly once');
+});
+
+test('--job-timeout takes whole seconds', async () => {
+  const cwd = tempDir('flowlink-faults-');
+  for (const bad of ['0', '1.5', 'soon', '86401']) {
+    const result = await cli(harness, cwd, ['apply', 'plan.json', '--yes', '--job-timeout', bad]);
+    assert.equal(result.code, 2, bad);
+    assert.match(result.stderr, /--job-timeout takes whole seconds/);
+  }
+});
