@@ -16,3 +16,16 @@ export {
   type Flow, type FlowVersion, type Operation, type Dependency, type DependencyStatus, type EntityListing, type ErrorBody,
   type ImportJobState, type ExportJobState, type RegisterImportJobResponse, type ArchitectJobMessage,
 } from './client/index.js';
+// The rollout as a library: plan, apply, verify, roll back (what the CLI commands call).
+export { buildPlan, type PlanRequest } from './rollout/plan.js';
+export { applyPlan, type ApplyOptions, type ApplyResult } from './rollout/apply.js';
+export { verifyRun, type VerifyOptions, type VerifyResult } from './rollout/verify.js';
+export { rollbackRun, type RollbackOptions, type RollbackResult } from './rollout/rollback.js';
+export { rolloutApiFromClient } from './rollout/client-adapter.js';
+export type { RolloutApi, FlowMeta } from './rollout/api-port.js';
+export { readPlanFile, writePlanFile, runIdForPlan, type PlanFile, type PlanFlow } from './rollout/plan-file.js';
+export { RunDir } from './rollout/run-dir.js';
+export { runStatus, type RunStatus } from './rollout/run-status.js';
+export { selectorsFromOptions, createFlowMatcher, type FlowSelectors } from './rollout/select.js';
+export { classifyFlow, ELIGIBILITY_STATES, type EligibilityState } from './rollout/eligibility.js';
+export { collectListRows, type ListRow, type ListResult } from './rollout/list-flows.js';

@@ -3,13 +3,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { CliError, EXIT } from '../cli/errors.js';
 import { writeFileDurably } from './durable-write.js';
 
-export type Placement = { at: 'start' } | { before: string } | { after: string };
+import type { InputValue, Placement } from '../flow/index.js';
 
-export interface InputValue {
-  exp?: string;
-  lit?: string | number | boolean;
-  noValue?: true;
-}
+export type { InputValue, Placement };
 
 /** One flow in a plan: what was seen at plan time, the state it was classified into, and the edit if eligible. */
 export interface PlanFlow {
