@@ -1,4 +1,4 @@
-import type { GenesysClient, Flow } from '../client/index.js';
+import { ApiError, type GenesysClient, type Flow, type ImportJobResult } from '../client/index.js';
 import type { ExportResult, FlowMeta, ImportResult, RolloutApi } from './api-port.js';
 import { hasNewerDraft, lockHolder } from './eligibility.js';
 import { INBOUND_FLOW_TYPES, toDependencyType } from '../genesys/flow-types.js';
@@ -20,17 +20,50 @@ export function flowMeta(flow: Flow): FlowMeta {
 }
 
 /**
- * The rollout's API port over the real client. Import polls start after the job time seen so far (a running
- * median), so that most jobs take one poll: at ~300 requests a minute every saved poll is throughput.
+ * When to take the first look at an import job. A look that finds the job still running costs a request (at ~300
+ * a minute, budget another flow could have used); a look that comes late costs only that flow's latency, which the
+ * pool's concurrency hides. So the first look is learnt from hits and misses alone: a miss sets it at least 25 %
+ * above the wait that missed, a hit lowers it by 1 %, but never below 10 % over the longest wait that missed within
+ * the last 200 looks. That floor matters when the token's budget is saturated: looks then wait in the throttle's
+ * queue and hit however early they were asked for, which alone would wear the wait down to nothing until the queue
+ * empties and every look misses. Counting looks instead of timing jobs keeps it free of that queueing (a timed
+ * median kept adding it to itself, so the wait grew flow after flow) and of the clock the client runs on.
  */
+export class FirstLookTimer {
+  private current: number;
+  private looks = 0;
+  private readonly recentMisses: { waitedMs: number; look: number }[] = [];
+
+  constructor(initialMs = 2000, private readonly minMs = 100, private readonly maxMs = 30_000, private readonly memory = 200) {
+    this.current = initialMs;
+  }
+
+  get ms(): number {
+    return this.current;
+  }
+
+  /** The job was done at the first look: try a little sooner next time. */
+  hit(): void {
+    this.looks += 1;
+    this.current = Math.max(this.minMs, this.floor(), Math.round(this.current * 0.99));
+  }
+
+  /** The job was still running at the first look after `waitedMs`. */
+  miss(waitedMs: number): void {
+    this.looks += 1;
+    this.recentMisses.push({ waitedMs, look: this.looks });
+    this.current = Math.min(this.maxMs, Math.max(this.current, Math.round(waitedMs * 1.25)));
+  }
+
+  private floor(): number {
+    while (this.recentMisses.length > 0 && (this.recentMisses[0]?.look ?? 0) <= this.looks - this.memory) this.recentMisses.shift();
+    return Math.min(this.maxMs, Math.round(Math.max(0, ...this.recentMisses.map((m) => m.waitedMs)) * 1.1));
+  }
+}
+
+/** The rollout's API port over the real client. */
 export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
-  const jobDurations: number[] = [];
-  const expectedJobMs = (): number => {
-    if (jobDurations.length === 0) return 500;
-    const sorted = [...jobDurations].sort((a, b) => a - b);
-    return Math.max(50, Math.round((sorted[Math.floor(sorted.length / 2)] as number) * 1.1));
-  };
-  const uploadedAt = new Map<string, number>();
+  const firstLook = new FirstLookTimer();
 
   return {
     async getFlows(ids) {
@@ -56,15 +89,20 @@ export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
     },
     async uploadImport(registration, yaml) {
       await client.importJobs.upload({ id: registration.jobId, presignedUrl: registration.presignedUrl, headers: registration.headers }, yaml);
-      uploadedAt.set(registration.jobId, Date.now());
     },
     async waitImport(jobId, signal) {
-      const result = await client.importJobs.poll(jobId, { initialMs: expectedJobMs(), factor: 1.5, maxMs: 5000, ...(signal ? { signal } : {}) });
-      const began = uploadedAt.get(jobId);
-      if (began !== undefined) {
-        jobDurations.push(Date.now() - began);
-        if (jobDurations.length > 50) jobDurations.shift();
-        uploadedAt.delete(jobId);
+      const waitedMs = firstLook.ms;
+      const withSignal = signal ? { signal } : {};
+      let result: ImportJobResult;
+      try {
+        // One look: a deadline of 0 makes the poll give up (operation.timeout) after its first read.
+        result = await client.importJobs.poll(jobId, { initialMs: waitedMs, timeoutMs: 0, ...withSignal });
+        firstLook.hit();
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'operation.timeout')) throw error;
+        firstLook.miss(waitedMs);
+        // The rest of the new estimate, then back off.
+        result = await client.importJobs.poll(jobId, { initialMs: Math.max(100, firstLook.ms - waitedMs), factor: 1.5, maxMs: 5000, ...withSignal });
       }
       return { status: result.status, ...(result.flowId ? { flowId: result.flowId } : {}), messages: result.errors.length > 0 ? result.errors : result.messages.map((m) => m.text ?? '') };
     },
