@@ -16,7 +16,9 @@ export function withJobTimeout(api: RolloutApi, timeoutMs: number): RolloutApi {
         return await api.waitImport(jobId, signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
       } catch (error) {
         if (!deadline.signal.aborted || signal?.aborted) throw error;
-        return timedOut(jobId, timeoutMs);
+        // One last look: a job that finished while the poll was between looks is not a timeout.
+        const last = await api.getImport(jobId);
+        return last.status === 'Success' || last.status === 'Failure' ? last : timedOut(jobId, timeoutMs);
       } finally {
         clearTimeout(timer);
       }
