@@ -1,0 +1,62 @@
+/**
+ * Peak resident memory of this process. The high-water mark comes from the kernel: `VmHWM` in /proc/self/status
+ * on Linux (the peak of this process image only). `resourceUsage().maxRSS` is the fallback elsewhere; in a child
+ * process on Linux it is not usable, because it keeps the parent's RSS from the moment of the fork. A sampled
+ * `process.memoryUsage()` adds the split between the V8 heap and memory outside it.
+ */
+import { readFileSync } from 'node:fs';
+
+const MB = 1024 * 1024;
+
+export interface PeakRss {
+  /** The process's peak RSS per the kernel, MB. */
+  maxRssMB: number;
+  /** RSS when sampling started, MB (what was there before the measured work). */
+  startMB: number;
+  /** Highest sampled RSS while sampling ran, MB. */
+  sampledPeakMB: number;
+  /** Highest sampled V8 heap in use, MB (live objects plus garbage not yet collected). */
+  heapPeakMB: number;
+  /** Highest sampled memory outside the V8 heap (Buffers, ArrayBuffers), MB. */
+  externalPeakMB: number;
+}
+
+/** Peak RSS in MB: VmHWM where /proc has it, else maxRSS. */
+export function peakRssMB(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Math.round((Number(match[1]) * 1024) / MB);
+  } catch {
+    // no /proc: fall through
+  }
+  // maxRSS is in KiB on Linux and macOS reports bytes; only reached off Linux.
+  return Math.round((process.resourceUsage().maxRSS * 1024) / MB);
+}
+
+export function sampleRss(intervalMs = 20): { stop(): PeakRss } {
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  let heapPeak = 0;
+  let externalPeak = 0;
+  const sample = (): void => {
+    const usage = process.memoryUsage();
+    peak = Math.max(peak, usage.rss);
+    heapPeak = Math.max(heapPeak, usage.heapUsed);
+    externalPeak = Math.max(externalPeak, usage.external);
+  };
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return {
+        maxRssMB: peakRssMB(),
+        startMB: Math.round(start / MB),
+        sampledPeakMB: Math.round(peak / MB),
+        heapPeakMB: Math.round(heapPeak / MB),
+        externalPeakMB: Math.round(externalPeak / MB),
+      };
+    },
+  };
+}

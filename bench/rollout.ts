@@ -1,0 +1,238 @@
+/**
+ * Rollout benchmark (not a test): flowlink's plan and apply (`--concurrency auto`) of Global_Exception_Handler to N
+ * flows against the emulator, at the real-world budget and job times of lib/settings.ts, run time-scaled.
+ * Each N gets a fresh emulator (parent process); plan and apply each run in a child process of their own, as
+ * `flowlink plan` and `flowlink apply` would, so that each peak RSS is that of the command's work. Request counts come from the emulator's request log.
+ * Run alone: `node --import tsx bench/rollout.ts [N ...]`.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SeedFixture } from '../src/emulator/seed/types.js';
+import { applyPlan } from '../src/rollout/apply.js';
+import { rolloutApiFromClient } from '../src/rollout/client-adapter.js';
+import { buildPlan } from '../src/rollout/plan.js';
+import { readPlanFile, runIdForPlan, writePlanFile } from '../src/rollout/plan-file.js';
+import { RunDir } from '../src/rollout/run-dir.js';
+import { selectorsFromOptions } from '../src/rollout/select.js';
+import { childMain, isChildOf, isMain, runChild } from './lib/child.js';
+import { benchClient, clearRequestLog, startBenchEmulator, takeRequestCounts, type RequestCounts } from './lib/emulator.js';
+import { BENCH_MODULE, rolloutFixtures } from './lib/fixture.js';
+import { sampleRss, type PeakRss } from './lib/memory.js';
+import { DEFAULT_SETTINGS, type BenchSettings } from './lib/settings.js';
+
+/** What rewrite.ts does per chunk of flows (precheck: one metadata lookup, one export job) and per lookup page. */
+export const APPLY_CHUNK = 50;
+export const IDS_PER_LOOKUP = 100;
+
+/**
+ * The fewest rate-limited API requests apply can make for N flows, counted from its code (src/rollout/rewrite.ts,
+ * client-adapter.ts): per flow an import job's register + 1 poll (the upload goes to a presigned URL and is not
+ * rate limited); per chunk of 50 flows the precheck's metadata lookup (1 page) and export job (start + 1 poll;
+ * the download is presigned); at the end one lookup per 100 flows for the versions after.
+ */
+export function minApplyRequests(n: number): number {
+  const chunks = Math.ceil(n / APPLY_CHUNK);
+  return 2 * n + chunks * (1 + 2) + Math.ceil(n / IDS_PER_LOOKUP);
+}
+
+interface PhaseResult {
+  wallMs: number;
+  cpuMs: number;
+  requests: RequestCounts;
+  memory: PeakRss;
+}
+
+interface PlanChildResult extends PhaseResult {
+  eligible: number;
+  planFileMB: number;
+}
+
+interface ApplyChildResult extends PhaseResult {
+  counts: Record<string, number>;
+  interrupted: boolean;
+  clientRetries: number;
+}
+
+export interface RolloutBenchResult {
+  n: number;
+  eligible: number;
+  done: number;
+  /** `flowlink plan` in its own process. realWorldMs = wall x factor: an upper bound, the plan being mostly CPU. */
+  plan: { wallMs: number; realWorldMs: number; cpuMs: number; apiRequests: number; rateLimited: number; peakRssMB: number; planFileMB: number };
+  /** `flowlink apply plan.json --concurrency auto` in its own process. */
+  apply: {
+    wallMs: number;
+    realWorldMs: number;
+    cpuMs: number;
+    flowsPerMinute: number;
+    apiRequests: number;
+    requestsPerFlow: number;
+    rateLimited: number;
+    rateLimitedShare: number;
+    minRequestsPerFlow: number;
+    /** budget per minute / minRequestsPerFlow */
+    boundFlowsPerMinute: number;
+    efficiency: number;
+    /** Whether the apply needed more than one rate window's budget (below that the budget does not bind). */
+    budgetBinds: boolean;
+    byRoute: Record<string, number>;
+    retries: number;
+    peakRssMB: number;
+    /** Highest sampled V8 heap in use (live + not yet collected). */
+    peakHeapMB: number;
+  };
+}
+
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
+
+/** `flowlink plan --module Global_Exception_Handler --out <file>`: every inbound flow of the org is selected. */
+async function planChild(url: string, settings: BenchSettings, planPath: string): Promise<PlanChildResult> {
+  const rss = sampleRss();
+  await clearRequestLog(url);
+  const client = benchClient(url, settings);
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const plan = await buildPlan(client, {
+    moduleName: BENCH_MODULE,
+    selectors: selectorsFromOptions({}),
+    typesExplicit: false,
+    placement: { at: 'start' },
+    inputs: {},
+    outputs: {},
+    selection: [],
+  });
+  writePlanFile(planPath, plan);
+  const wallMs = performance.now() - start;
+  const cpuUsed = cpuMs(process.cpuUsage(cpu));
+  return {
+    wallMs,
+    cpuMs: cpuUsed,
+    requests: await takeRequestCounts(url),
+    eligible: plan.flows.filter((flow) => flow.state === 'ELIGIBLE').length,
+    planFileMB: +(statSync(planPath).size / 1024 / 1024).toFixed(1),
+    memory: rss.stop(),
+  };
+}
+
+/** `flowlink apply <file> --concurrency auto --yes`: a new process, client and token, as the CLI would have. */
+async function applyChild(url: string, settings: BenchSettings, planPath: string, runRoot: string): Promise<ApplyChildResult> {
+  const rss = sampleRss();
+  await clearRequestLog(url);
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const plan = readPlanFile(planPath);
+  const client = benchClient(url, settings);
+  const result = await applyPlan(plan, { api: rolloutApiFromClient(client), runDir: new RunDir(runRoot, runIdForPlan(plan)), concurrency: 'auto' });
+  const wallMs = performance.now() - start;
+  const cpuUsed = cpuMs(process.cpuUsage(cpu));
+  return {
+    wallMs,
+    cpuMs: cpuUsed,
+    requests: await takeRequestCounts(url),
+    counts: result.report.counts,
+    interrupted: result.interrupted,
+    clientRetries: client.stats().retries,
+    memory: rss.stop(),
+  };
+}
+
+async function rolloutChild(args: string[]): Promise<PlanChildResult | ApplyChildResult> {
+  const [phase, url, settingsJson, planPath, runRoot] = args as ['plan' | 'apply', string, string, string, string];
+  const settings = JSON.parse(settingsJson) as BenchSettings;
+  return phase === 'plan' ? planChild(url, settings, planPath) : applyChild(url, settings, planPath, runRoot);
+}
+
+function summarise(n: number, plan: PlanChildResult, apply: ApplyChildResult, settings: BenchSettings): RolloutBenchResult {
+  const done = apply.counts.DONE ?? 0;
+  const applyReal = apply.wallMs * settings.factor;
+  const flowsPerMinute = done / (applyReal / 60_000);
+  const minRequestsPerFlow = minApplyRequests(plan.eligible) / plan.eligible;
+  const bound = settings.budgetPerMinute / minRequestsPerFlow;
+  return {
+    n,
+    eligible: plan.eligible,
+    done,
+    plan: {
+      wallMs: Math.round(plan.wallMs),
+      realWorldMs: Math.round(plan.wallMs * settings.factor),
+      cpuMs: Math.round(plan.cpuMs),
+      apiRequests: plan.requests.api,
+      rateLimited: plan.requests.rateLimited,
+      peakRssMB: plan.memory.maxRssMB,
+      planFileMB: plan.planFileMB,
+    },
+    apply: {
+      wallMs: Math.round(apply.wallMs),
+      realWorldMs: Math.round(applyReal),
+      cpuMs: Math.round(apply.cpuMs),
+      flowsPerMinute: +flowsPerMinute.toFixed(1),
+      apiRequests: apply.requests.api,
+      requestsPerFlow: +(apply.requests.api / Math.max(1, done)).toFixed(3),
+      rateLimited: apply.requests.rateLimited,
+      rateLimitedShare: +(apply.requests.rateLimited / Math.max(1, apply.requests.api)).toFixed(4),
+      minRequestsPerFlow: +minRequestsPerFlow.toFixed(3),
+      boundFlowsPerMinute: +bound.toFixed(1),
+      efficiency: +(flowsPerMinute / bound).toFixed(3),
+      budgetBinds: apply.requests.api > settings.budgetPerMinute,
+      byRoute: apply.requests.byRoute,
+      retries: apply.clientRetries,
+      peakRssMB: apply.memory.maxRssMB,
+      peakHeapMB: apply.memory.heapPeakMB,
+    },
+  };
+}
+
+export interface RolloutBenchOptions {
+  sizes?: number[];
+  settings?: BenchSettings;
+  /** Prebuilt fixtures (run.ts shares them with the baseline); built here when absent. */
+  fixtures?: Map<number, SeedFixture>;
+  log?: (line: string) => void;
+}
+
+export async function runRolloutBench(options: RolloutBenchOptions = {}): Promise<RolloutBenchResult[]> {
+  const sizes = options.sizes ?? [100, 300, 1000];
+  const settings = options.settings ?? DEFAULT_SETTINGS;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const fixtures = options.fixtures ?? rolloutFixtures(sizes);
+  const runRoot = mkdtempSync(join(tmpdir(), 'flowlink-bench-runs-'));
+  const results: RolloutBenchResult[] = [];
+  try {
+    for (const n of sizes) {
+      const fixture = fixtures.get(n);
+      if (!fixture) throw new Error(`no fixture for N=${n}`);
+      const emulator = await startBenchEmulator(fixture, settings);
+      try {
+        const planPath = join(runRoot, `plan-${n}.json`);
+        const common = [emulator.url, JSON.stringify(settings), planPath, runRoot];
+        const plan = await runChild<PlanChildResult>(import.meta.url, ['plan', ...common], 10 * 60_000);
+        const apply = await runChild<ApplyChildResult>(import.meta.url, ['apply', ...common], 10 * 60_000);
+        const result = summarise(n, plan, apply, settings);
+        if (result.eligible !== n || result.done !== n || apply.interrupted) {
+          log(`rollout N=${n}: WARNING eligible ${result.eligible}, done ${result.done}, states ${JSON.stringify(apply.counts)}`);
+        }
+        results.push(result);
+        log(
+          `rollout N=${n}: plan ${(result.plan.wallMs / 1000).toFixed(1)} s wall (${(result.plan.cpuMs / 1000).toFixed(1)} s CPU), ` +
+            `apply ${(result.apply.wallMs / 1000).toFixed(1)} s wall = ${(result.apply.realWorldMs / 1000).toFixed(0)} s real-world, ` +
+            `${result.apply.flowsPerMinute} flows/min, ${result.apply.requestsPerFlow} req/flow, ${result.apply.rateLimited} 429s, ` +
+            `efficiency ${result.apply.efficiency}, peak RSS plan ${result.plan.peakRssMB} MB / apply ${result.apply.peakRssMB} MB (heap ${apply.memory.heapPeakMB} MB, external ${apply.memory.externalPeakMB} MB, sampled ${apply.memory.sampledPeakMB} MB), plan file ${plan.planFileMB} MB`,
+        );
+      } finally {
+        await emulator.close();
+      }
+    }
+  } finally {
+    rmSync(runRoot, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (isChildOf(import.meta.url)) {
+  await childMain(rolloutChild);
+} else if (isMain(import.meta.url)) {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const results = await runRolloutBench(sizes.length > 0 ? { sizes } : {});
+  console.log(JSON.stringify(results, null, 2));
+}
