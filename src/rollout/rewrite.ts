@@ -1,4 +1,4 @@
-import type { RolloutApi, FlowMeta } from './api-port.js';
+import type { RolloutApi, FlowMeta, ImportResult } from './api-port.js';
 import { readJournal, type Journal, type JournalEntry } from './journal.js';
 import { sha256 } from './plan-file.js';
 import type { FlowOutcome } from './reports.js';
@@ -132,7 +132,7 @@ async function precheck(
   for (const flow of chunk) {
     const item = progress.get(flow.id) as Progress;
     if (!item.pendingJobId) continue;
-    const job = await api.getImport(item.pendingJobId);
+    const job = await lookAtPendingJob(api, item.pendingJobId);
     if (job.status === 'Started') Object.assign(job, await api.waitImport(item.pendingJobId));
     if (job.status === 'Success') {
       journal.append('import-succeeded', { flowId: flow.id, jobId: item.pendingJobId, resumed: true });
@@ -168,6 +168,21 @@ async function precheck(
     }
   }
   return ready;
+}
+
+/**
+ * An in-flight job of an earlier attempt, as the server reports it now. A job the server no longer knows (404:
+ * job records expire, or the org was restored) is reported as failed, so that the flow is re-read and judged by its
+ * content: already holding the planned YAML means done, unchanged means import again. Letting the 404 stop the run
+ * made every later resume stop at the same place.
+ */
+async function lookAtPendingJob(api: RolloutApi, jobId: string): Promise<ImportResult> {
+  try {
+    return await api.getImport(jobId);
+  } catch (error) {
+    if ((error as { status?: unknown } | null)?.status !== 404) throw error;
+    return { status: 'Failure', messages: [`import job ${jobId} is no longer known to the server; the flow is re-read to decide`] };
+  }
 }
 
 function judge(
