@@ -48,8 +48,10 @@ export class RunDir {
     writeFileDurably(path.replace(/\.yaml$/, '.json'), JSON.stringify(metadata, null, 2) + '\n');
   }
 
+  /** Both files: a kill between writing the YAML and its metadata must not leave the metadata missing for good. */
   hasBackup(flowId: string, version: string | undefined): boolean {
-    return existsSync(this.backupPath(flowId, version));
+    const path = this.backupPath(flowId, version);
+    return existsSync(path) && existsSync(path.replace(/\.yaml$/, '.json'));
   }
 
   /** apply writes report.*; rollback and verify write rollback-report.* and verify-report.* beside it. */
