@@ -76,19 +76,34 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   for (const flow of items) if (progress.get(flow.id)?.outcome.state === 'DONE') emit(flow, 'DONE', 'done in an earlier attempt');
 
   const chunkSize = options.chunkSize ?? 50;
+  const chunkCount = Math.ceil(todo.length / chunkSize);
+  // One continuous pool over every flow; each chunk's precheck (one lookup, one export job) is started while the
+  // chunk before it is still importing, so the pool neither waits for prechecks nor drains between chunks.
+  const prechecks = new Map<number, Promise<ReadonlySet<string>>>();
+  const readyIn = (chunk: number): Promise<ReadonlySet<string>> => {
+    let pending = prechecks.get(chunk);
+    if (!pending) {
+      const flows = todo.slice(chunk * chunkSize, (chunk + 1) * chunkSize);
+      pending = precheck(flows, progress, api, journal, emit).then((ready) => new Set(ready.map((flow) => flow.id)));
+      pending.catch(() => undefined); // raised where it is awaited
+      prechecks.set(chunk, pending);
+    }
+    return pending;
+  };
   let stopError: RunStopped | undefined;
   try {
-    for (let start = 0; start < todo.length && !stopped(); start += chunkSize) {
-      const chunk = todo.slice(start, start + chunkSize);
-      const ready = await precheck(chunk, progress, api, journal, emit);
-      await runPool(ready, limit, async (flow) => {
-        await rewriteOne(flow, progress.get(flow.id) as Progress, api, journal, emit, options.signal);
-        adaptive.observe(api.stats().rateLimited);
-      }, stopped);
-    }
+    await runPool(todo.map((flow, index) => ({ flow, chunk: Math.floor(index / chunkSize) })), limit, async ({ flow, chunk }) => {
+      const ready = await readyIn(chunk);
+      if (chunk + 1 < chunkCount && !stopped()) void readyIn(chunk + 1);
+      if (!ready.has(flow.id) || stopped()) return;
+      await rewriteOne(flow, progress.get(flow.id) as Progress, api, journal, emit, options.signal);
+      adaptive.observe(api.stats().rateLimited);
+    }, stopped);
   } catch (error) {
     stopError = error instanceof RunStopped ? error : new RunStopped(error);
   }
+  // A precheck started ahead of time is finished before the journal is closed (it may journal skips).
+  await Promise.allSettled(prechecks.values());
 
   const interrupted = stopError !== undefined || (stopped() && todo.some((flow) => progress.get(flow.id)?.outcome.state === 'NOT_STARTED'));
   if (!stopError) await fillVersionsAfter(items, progress, api);
