@@ -169,12 +169,15 @@ async function precheck(
   const ready: RewriteItem[] = [];
   for (const flow of open) {
     const item = progress.get(flow.id) as Progress;
-    const verdict = judge(flow, metas.get(flow.id), exports.get(flow.id)?.yaml);
+    const exported = exports.get(flow.id);
+    const verdict = judge(flow, metas.get(flow.id), exported?.yaml, exported?.error);
     if (verdict === 'ready') {
       ready.push(flow);
     } else if (verdict === 'already-applied') {
       journal.append('import-succeeded', { flowId: flow.id, detectedBy: 'content' });
       finish(flow, item, journal, emit, metas.get(flow.id)?.publishedVersion);
+    } else if (verdict.state === 'FAILED') {
+      fail(flow, item, journal, emit, verdict.reason);
     } else {
       item.outcome.state = verdict.state;
       item.outcome.reason = verdict.reason;
@@ -204,6 +207,7 @@ function judge(
   flow: RewriteItem,
   meta: FlowMeta | undefined,
   currentYaml: string | undefined,
+  exportError?: string,
 ): 'ready' | 'already-applied' | { state: ApplyState; reason: string } {
   if (!meta) return { state: 'SKIPPED_DELETED', reason: 'the flow no longer exists' };
   if (meta.lockedBy) {
@@ -214,7 +218,12 @@ function judge(
   if (flow.expectedVersion !== undefined && meta.publishedVersion !== flow.expectedVersion) {
     return { state: 'SKIPPED_CHANGED', reason: `published version is ${meta.publishedVersion ?? 'none'}, expected ${flow.expectedVersion}` };
   }
-  if (currentYaml === undefined) return { state: 'SKIPPED_CHANGED', reason: 'could not export the published version to compare it' };
+  // Not knowing the content is not a change: an export that failed (a 503 run past the retry cap, a throttled
+  // job) fails the flow, so that the run does not end "done" with flows skipped for a reason that is not true,
+  // and the next apply tries the flow again.
+  if (currentYaml === undefined) {
+    return { state: 'FAILED', reason: `could not export the published version to compare it${exportError ? `: ${exportError}` : ''}` };
+  }
   if (sha256(currentYaml) !== flow.expectedSha256) return { state: 'SKIPPED_CHANGED', reason: 'published YAML was changed by someone else' };
   return 'ready';
 }

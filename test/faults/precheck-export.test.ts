@@ -1,0 +1,45 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { cli, emulatorHarness, publishedYaml, readPlan, tempDir, type Harness } from '../rollout/helpers.js';
+
+const MODULE = 'Global_Exception_Handler';
+let harness: Harness;
+
+before(async () => {
+  harness = await emulatorHarness({ rateLimit: 100_000, jobMs: 20 });
+});
+after(async () => harness.close());
+
+/**
+ * Regression (found by the fault suite's 503 runs): when the precheck's export job could not run (503 past the
+ * retry cap), every target was reported SKIPPED_CHANGED ("could not export the published version to compare it")
+ * and apply exited 0, as if the run were done and someone had changed every flow.
+ */
+test('an export outage during the precheck fails the flows (exit 1, nothing written); apply again finishes them once', async () => {
+  await harness.reset();
+  const cwd = tempDir('flowlink-faults-');
+  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_00', '--out', 'plan.json'])).code, 0);
+  const plan = readPlan(join(cwd, 'plan.json'));
+  const eligible = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const outage = await harness.fault({ method: 'POST', path: '/api/v2/flows/export/jobs', status: 503, count: 6 });
+
+  const failed = await cli(harness, cwd, ['apply', 'plan.json', '--yes', '--json']);
+  assert.equal(failed.code, 1, failed.stderr);
+  const report = JSON.parse(failed.stdout) as { flows: { id: string; state: string; error?: string }[] };
+  for (const flow of eligible) {
+    const outcome = report.flows.find((f) => f.id === flow.id);
+    assert.equal(outcome?.state, 'FAILED', flow.name);
+    assert.match(outcome?.error ?? '', /could not export the published version.*503/);
+  }
+  assert.equal((await harness.requests()).filter((r) => r.method === 'POST' && r.path === '/api/v2/flows/jobs').length, 0, 'nothing imported');
+
+  await harness.control('DELETE', `/faults/${outage.id}`);
+  const again = await cli(harness, cwd, ['apply', 'plan.json', '--yes']);
+  assert.equal(again.code, 0, again.stderr);
+  const after = await publishedYaml(harness, eligible.map((flow) => flow.id));
+  for (const flow of eligible) {
+    assert.equal(after.get(flow.id)?.yaml, flow.updated, flow.name);
+    assert.equal(Number(after.get(flow.id)?.version), Number(flow.publishedVersion) + 1, `${flow.name} published exactly once`);
+  }
+});
