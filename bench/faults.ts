@@ -4,7 +4,7 @@
  * resumed to the end and the org, the journal and the backups are checked (test/faults/lib/). Seeded: the seed is
  * printed first and last, and `--seed N` (or FLOWLINK_FAULT_SEED) replays the same decisions.
  *
- *   node --import tsx bench/faults.ts [--seed N] [--kill-trials N] [--trials N] [--only NAME]... [--budget-s S]
+ *   node --import tsx bench/faults.ts [--seed N] [--kill-trials N] [--trials N] [--only NAME]... [--workers N] [--budget-s S]
  */
 import { parseArgs } from 'node:util';
 import { ensureBuilt } from '../test/faults/lib/processes.js';
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     only: { type: 'string', multiple: true },
     prefix: { type: 'string', default: 'Sales_Line_' },
     'budget-s': { type: 'string', default: '480' },
+    workers: { type: 'string', default: '3' },
   },
 });
 
@@ -32,6 +33,9 @@ for (const name of values.only ?? []) {
   }
 }
 
+// Ctrl-C or a kill ends the suite through process.exit, which also ends every process it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
 const log = (line: string): void => console.log(line);
 log(`fault suite seed ${seed} (replay: npm run test:faults -- --seed ${seed})`);
 await ensureBuilt(log);
@@ -41,6 +45,7 @@ const result = await runSuite({
   defaultTrials: Number(values.trials),
   select: ['--prefix', values.prefix],
   budgetMs: Number(values['budget-s']) * 1000,
+  workers: Number(values.workers),
   log,
   ...(values.only ? { only: values.only } : {}),
 });

@@ -66,6 +66,12 @@ export class Lab {
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }
 
+  /** Leaves a directory on disk after close (a failed trial's, for inspection). */
+  keep(dir: string): void {
+    const at = this.dirs.indexOf(dir);
+    if (at >= 0) this.dirs.splice(at, 1);
+  }
+
   tempDir(prefix = 'flowlink-faults-'): string {
     const dir = mkdtempSync(join(tmpdir(), prefix));
     this.dirs.push(dir);

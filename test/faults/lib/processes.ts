@@ -8,6 +8,12 @@ import { fileURLToPath } from 'node:url';
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(REPO, 'dist', 'src', 'cli', 'bin.js');
 
+/** Every process the suite started and that still runs: killed when the suite's own process exits. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export interface Exit {
   /** Exit code, or null when a signal ended the process. */
   code: number | null;
@@ -39,6 +45,7 @@ export function spawnCli(args: readonly string[], options: { cwd: string; env: R
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', CI: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
   let stdout = '';
   let stderr = '';
   let timedOut = false;
@@ -55,6 +62,7 @@ export function spawnCli(args: readonly string[], options: { cwd: string; env: R
   const done = new Promise<Exit>((resolve) => {
     child.on('close', (code, signal) => {
       exited = true;
+      live.delete(child);
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, timedOut, ms: Date.now() - started });
     });

@@ -97,7 +97,7 @@ async function killAtRandom(ctx: TrialContext, run: Spawned, label: string, byTi
   } else ctx.note(`${label} ended before the kill at journal line ${line}`);
 }
 
-/** Fault rules that add themselves on arm and go away after `clearAfter` failed attempts (faults end, runs resume). */
+/** After this many failed attempts the faults go away (outages end); the next resume runs without them. */
 function clearFaultsAfter(attempts: number) {
   return async (ctx: TrialContext, attempt: number): Promise<void> => {
     if (attempt >= attempts) {
@@ -145,7 +145,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: '503 runs',
-    fault: 'runs of 2-9 consecutive 503s (some with Retry-After) at random points',
+    fault: 'runs of 2-9 consecutive 503s (some with Retry-After) at random points; in half the trials one past the retry cap',
     maxAttempts: 6,
     async arm(ctx) {
       const { rng, control } = ctx;
@@ -155,6 +155,14 @@ export const SCENARIOS: readonly Scenario[] = [
         const skip = rng.int(0, 120);
         await control.fault({ path: API, status: 503, count, skip, ...(rng.chance(0.3) ? { retryAfter: 1 } : {}) });
         runs.push(`${count}@${skip}`);
+      }
+      // Half the trials also get a run past the retry cap (6 attempts) on a precheck read, where it must stop the run.
+      if (rng.chance(0.5)) {
+        const lookup = rng.chance(0.5);
+        await control.fault(lookup
+          ? { method: 'GET', path: '/api/v2/flows', status: 503, count: 6, skip: 1 }
+          : { method: 'POST', path: '/api/v2/flows/export/jobs', status: 503, count: 6 });
+        runs.push(`6 on the precheck ${lookup ? 'lookup' : 'export'} (past the cap)`);
       }
       ctx.note(`503 runs ${runs.join(', ')}`);
     },
@@ -224,7 +232,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'emulator restart',
-    fault: 'the emulator (--data) is killed with -9 mid-run and restarted on the same port after 0-1.5 s',
+    fault: 'the emulator (--data) is killed with -9 mid-run and restarted on the same port after 0-3 s',
     restartable: true,
     maxAttempts: 6,
     async during(ctx, attempt, run) {
@@ -233,7 +241,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const at = Math.round((0.1 + ctx.rng.next() * 0.7) * ctx.calibration.ms);
       const midRun = await waitWhileRunning(run, at);
       await emulator.kill9();
-      const down = ctx.rng.int(0, 1500);
+      const down = ctx.rng.int(0, 3000);
       await sleep(down);
       await emulator.start();
       ctx.note(`attempt ${attempt}: emulator kill -9 at ${at} ms${midRun ? '' : ' (after the run ended)'}, down ${down} ms`);

@@ -82,6 +82,7 @@ export async function runTrial(lab: Lab, scenario: Scenario, index: number, seed
   problems.push(...checkEndState({ plan: stage.plan, before: stage.baseline, after, runDir, clientId: DEFAULT_CLIENT_ID }));
   const verified = await spawnCli(['verify', 'plan.json'], { cwd, env: cliEnv(stage), timeoutMs: PROCESS_TIMEOUT_MS }).done;
   if (verified.code !== 0) problems.push(`flowlink verify exited ${verified.code}: ${lastLines(verified.stdout + verified.stderr)}`);
+  if (problems.length > 0) lab.keep(cwd);
   return { scenario: scenario.name, index, attempts: attempt, exits, events, problems, ms: Date.now() - started, workDir: cwd };
 }
 
@@ -107,6 +108,13 @@ export interface SuiteOptions {
   defaultTrials: number;
   /** The plan's selector flags (e.g. `--prefix Sales_Line_`). */
   select: string[];
+  /** Extra flags for every apply. */
+  applyArgs?: string[];
+  /**
+   * Trials run at once, each worker with its own emulator (the restartable one belongs to the first). A trial
+   * spends most of its time waiting on import jobs, so a few in parallel cut the wall time nearly in proportion.
+   */
+  workers: number;
   /** No new trial starts after this much time; the rest are reported as skipped. */
   budgetMs: number;
   log: (line: string) => void;
@@ -137,35 +145,47 @@ export interface SuiteResult {
 }
 
 /**
- * The whole suite: scenarios round-robin (so that a time budget cut never leaves a scenario untried), each trial
- * logged as it ends, a summary per scenario at the end.
+ * The whole suite: trials queued scenario by scenario in rounds (so that a time budget cut never leaves a scenario
+ * untried), run by `workers` labs at once, each trial logged as it ends, a summary per scenario at the end.
  */
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
   const scenarios = SCENARIOS.filter((scenario) => !options.only || options.only.includes(scenario.name));
   const trialsOf = (scenario: Scenario): number => options.trials[scenario.name] ?? options.defaultTrials;
-  const lab = new Lab({ select: options.select, log: options.log, restartable: scenarios.some((scenario) => scenario.restartable) });
+  const queue: { scenario: Scenario; index: number }[] = [];
+  for (let round = 0; round < Math.max(...scenarios.map(trialsOf)); round++) {
+    for (const scenario of scenarios) if (round < trialsOf(scenario)) queue.push({ scenario, index: round + 1 });
+  }
+  const needsRestartable = scenarios.some((scenario) => scenario.restartable);
+  const workers = Math.max(1, Math.min(options.workers, queue.filter((item) => !item.scenario.restartable).length + (needsRestartable ? 1 : 0)));
+  const labs = Array.from({ length: workers }, (_, index) => new Lab({
+    select: options.select, log: options.log, restartable: index === 0 && needsRestartable,
+    ...(options.applyArgs ? { applyArgs: options.applyArgs } : {}),
+  }));
   const results: TrialResult[] = [];
   const skipped = new Map<string, number>();
-  await lab.open();
   try {
-    options.log(`fault suite: ${lab.shared?.plan.flows.filter((flow) => flow.state === 'ELIGIBLE').length ?? 0} targets per trial; ` +
-      `clean apply ${lab.shared?.calibration.ms ?? 0} ms, ${lab.shared?.calibration.journalLines ?? 0} journal lines`);
-    const rounds = Math.max(...scenarios.map(trialsOf));
-    for (let round = 0; round < rounds; round++) {
-      for (const scenario of scenarios) {
-        if (round >= trialsOf(scenario)) continue;
+    await Promise.all(labs.map((lab) => lab.open()));
+    const first = labs[0]?.shared;
+    options.log(`fault suite: ${workers} worker(s); ${first?.plan.flows.filter((flow) => flow.state === 'ELIGIBLE').length ?? 0} targets per trial; ` +
+      `clean apply ${first?.calibration.ms ?? 0} ms, ${first?.calibration.journalLines ?? 0} journal lines; setup ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await Promise.all(labs.map(async (lab) => {
+      for (;;) {
+        const at = queue.findIndex((item) => !item.scenario.restartable || lab.restartable !== undefined);
+        if (at < 0) return;
+        const [item] = queue.splice(at, 1);
+        if (!item) return;
         if (Date.now() - started > options.budgetMs) {
-          skipped.set(scenario.name, (skipped.get(scenario.name) ?? 0) + 1);
+          skipped.set(item.scenario.name, (skipped.get(item.scenario.name) ?? 0) + 1);
           continue;
         }
-        const result = await runTrial(lab, scenario, round + 1, options.seed);
+        const result = await runTrial(lab, item.scenario, item.index, options.seed);
         results.push(result);
         options.log(formatTrial(result));
       }
-    }
+    }));
   } finally {
-    await lab.close();
+    await Promise.all(labs.map((lab) => lab.close()));
   }
   const summaries = scenarios.map((scenario) => summarise(scenario, results.filter((r) => r.scenario === scenario.name), skipped.get(scenario.name) ?? 0));
   const failed = results.filter((r) => r.problems.length > 0).length;
