@@ -56,17 +56,34 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
+/**
+ * sha256 over the canonical JSON of the plan's header and then of each flow, fed to the hash piece by piece: a
+ * plan of 10,000 flows is hundreds of MB, and one canonical string of all of it would double the peak memory.
+ */
 export function planChecksum(plan: Omit<PlanFile, 'checksum'> & { checksum?: string }): string {
-  const { checksum: _ignored, ...rest } = plan;
-  return sha256(canonicalJson(rest));
+  const { checksum: _ignored, flows, ...header } = plan;
+  const hash = createHash('sha256').update(canonicalJson(header), 'utf8');
+  for (const flow of flows) hash.update('\n', 'utf8').update(canonicalJson(flow), 'utf8');
+  return hash.digest('hex');
 }
 
 export function sealPlan(plan: Omit<PlanFile, 'checksum'>): PlanFile {
   return { ...plan, checksum: planChecksum(plan) };
 }
 
+/** Written flow by flow (one JSON object a line in the `flows` array), never as one string of the whole plan. */
 export function writePlanFile(path: string, plan: PlanFile): void {
-  writeFileDurably(path, JSON.stringify(plan, null, 2) + '\n');
+  const { flows, checksum, ...header } = plan;
+  const head = JSON.stringify(header, null, 2).replace(/\n}$/, '');
+  writeFileDurably(path, (function* () {
+    yield `${head},\n  "flows": [`;
+    let first = true;
+    for (const flow of flows) {
+      yield `${first ? '' : ','}\n    ${JSON.stringify(flow)}`;
+      first = false;
+    }
+    yield `\n  ],\n  "checksum": ${JSON.stringify(checksum)}\n}\n`;
+  })());
 }
 
 /** Reads and checks a plan file; every problem is a one-line CliError with exit code 2. */
