@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SeedFixture } from '../src/emulator/seed/types.js';
-import { applyPlan } from '../src/rollout/apply.js';
+import { applyPlanFile } from '../src/rollout/apply.js';
 import { rolloutApiFromClient } from '../src/rollout/client-adapter.js';
 import { buildPlan } from '../src/rollout/plan.js';
 import { readPlanFile, runIdForPlan, writePlanFile } from '../src/rollout/plan-file.js';
@@ -121,9 +121,10 @@ async function applyChild(url: string, settings: BenchSettings, planPath: string
   await clearRequestLog(url);
   const start = performance.now();
   const cpu = process.cpuUsage();
-  const plan = readPlanFile(planPath);
+  // As the CLI does: the plan's texts are read again by applyPlanFile and let go once they are in the run directory.
+  const runId = runIdForPlan(readPlanFile(planPath));
   const client = benchClient(url, settings);
-  const result = await applyPlan(plan, { api: rolloutApiFromClient(client), runDir: new RunDir(runRoot, runIdForPlan(plan)), concurrency: 'auto' });
+  const result = await applyPlanFile(planPath, { api: rolloutApiFromClient(client), runDir: new RunDir(runRoot, runId), concurrency: 'auto' });
   const wallMs = performance.now() - start;
   const cpuUsed = cpuMs(process.cpuUsage(cpu));
   return {

@@ -16,7 +16,7 @@ export const DEFAULT_JOB_TIMEOUT_MS = 600_000;
  */
 export async function openRolloutSession(
   ctx: CommandContext,
-  plan: PlanFile,
+  plan: Pick<PlanFile, 'environment' | 'module'>,
   options: { jobTimeoutMs?: number } = {},
 ): Promise<{ client: GenesysClient; api: RolloutApi }> {
   const client = clientFromEnv(ctx, { abortOnSignal: false });

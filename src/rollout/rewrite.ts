@@ -21,7 +21,10 @@ export interface ApplyEvent {
   reason?: string;
 }
 
-/** One flow to rewrite: its content must still be what we expect, and then becomes `newYaml`. */
+/**
+ * One flow to rewrite: its content must still be what we expect, and then becomes the new YAML. The new text is
+ * loaded only when it is uploaded (apply keeps it in the run directory), so a run holds metadata, not every text.
+ */
 export interface RewriteItem {
   id: string;
   name: string;
@@ -30,7 +33,8 @@ export interface RewriteItem {
   expectedVersion?: string;
   /** sha256 of the published YAML the flow must still have. */
   expectedSha256: string;
-  newYaml: string;
+  newYamlSha256: string;
+  loadNewYaml: () => string;
 }
 
 export interface RewriteOptions {
@@ -214,7 +218,7 @@ function judge(
     return { state: 'SKIPPED_LOCKED', reason: `locked by ${meta.lockedBy.kind} ${meta.lockedBy.name ?? meta.lockedBy.id ?? ''}`.trim() };
   }
   if (meta.hasDraft) return { state: 'SKIPPED_DRAFT', reason: 'has an unpublished draft newer than the published version' };
-  if (currentYaml !== undefined && currentYaml === flow.newYaml) return 'already-applied';
+  if (currentYaml !== undefined && sha256(currentYaml) === flow.newYamlSha256) return 'already-applied';
   if (flow.expectedVersion !== undefined && meta.publishedVersion !== flow.expectedVersion) {
     return { state: 'SKIPPED_CHANGED', reason: `published version is ${meta.publishedVersion ?? 'none'}, expected ${flow.expectedVersion}` };
   }
@@ -242,7 +246,9 @@ async function rewriteOne(
   try {
     const registration = await api.registerImport();
     journal.append('import-registered', { flowId: flow.id, jobId: registration.jobId });
-    await api.uploadImport(registration, flow.newYaml);
+    const newYaml = flow.loadNewYaml();
+    if (sha256(newYaml) !== flow.newYamlSha256) throw new Error(`the planned YAML kept for flow ${flow.id} is damaged; make a new plan`);
+    await api.uploadImport(registration, newYaml);
     journal.append('import-uploaded', { flowId: flow.id, jobId: registration.jobId });
     // In-flight jobs are always awaited, even after Ctrl-C: stopping mid-job would leave the outcome unknown.
     const result = await api.waitImport(registration.jobId);

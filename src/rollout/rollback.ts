@@ -50,7 +50,8 @@ export async function rollbackRun(options: RollbackOptions): Promise<RollbackRes
       type: flow.type,
       ...(versionAfter ? { expectedVersion: versionAfter } : {}),
       expectedSha256: sha256(flow.updated ?? ''),
-      newYaml: flow.original ?? '',
+      newYamlSha256: sha256(flow.original ?? ''),
+      loadNewYaml: () => flow.original ?? '',
     })),
     {
       api, journal, concurrency: options.concurrency,

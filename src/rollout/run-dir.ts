@@ -28,6 +28,14 @@ export class RunDir {
   get backupsPath(): string {
     return join(this.path, 'backups');
   }
+  /** The new YAML of each target, kept on disk so that a run of thousands of flows does not hold every text. */
+  get plannedPath(): string {
+    return join(this.path, 'planned');
+  }
+
+  plannedYamlPath(flowId: string): string {
+    return join(this.plannedPath, `${flowId}.yaml`);
+  }
 
   exists(): boolean {
     return existsSync(this.path);
@@ -35,6 +43,7 @@ export class RunDir {
 
   create(): void {
     mkdirSync(this.backupsPath, { recursive: true });
+    mkdirSync(this.plannedPath, { recursive: true });
   }
 
   backupPath(flowId: string, version: string | undefined): string {

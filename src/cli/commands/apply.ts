@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { applyPlan } from '../../rollout/apply.js';
-import { readPlanFile, runIdForPlan } from '../../rollout/plan-file.js';
+import { applyPlanFile } from '../../rollout/apply.js';
+import { readPlanFile, runIdForPlan, type PlanFile } from '../../rollout/plan-file.js';
 import { RunDir } from '../../rollout/run-dir.js';
 import { confirm } from '../confirm.js';
 import { addJsonOption, type CommandContext } from '../context.js';
@@ -39,9 +39,11 @@ export function register(program: Command, ctx: CommandContext): void {
       .option('-y, --yes', 'do not ask for confirmation'),
   ).action(async (planArg: string, options: { concurrency: number | 'auto'; jobTimeout?: number; yes?: boolean; json?: boolean }) => {
     const { io } = ctx;
-    const plan = readPlanFile(resolve(io.host.cwd, planArg));
-    const targets = plan.flows.filter((flow) => flow.state === 'ELIGIBLE').length;
-    const runDir = new RunDir(RunDir.runsRoot(io.host.cwd), runIdForPlan(plan));
+    const planPath = resolve(io.host.cwd, planArg);
+    // Only what the command needs of the plan is kept; applyPlanFile reads the texts again and lets them go.
+    const plan = summarisePlan(readPlanFile(planPath));
+    const targets = plan.targets;
+    const runDir = new RunDir(RunDir.runsRoot(io.host.cwd), plan.runId);
     if (targets === 0) {
       io.note('flowlink: the plan has no eligible flow: nothing to apply');
       if (options.json) io.outJson({ runId: null, counts: {}, flows: [] });
@@ -55,9 +57,18 @@ export function register(program: Command, ctx: CommandContext): void {
       return;
     }
     const progress = createProgress(io, targets, resuming ? 'resume' : 'apply');
-    const result = await applyPlan(plan, { api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
+    const result = await applyPlanFile(planPath, { api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
     progress.stop();
     printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
     ctx.setExit(exitForReport(result.report, result.interrupted, result.stopReason));
   });
+}
+
+function summarisePlan(plan: PlanFile): { runId: string; targets: number; environment: string; module: PlanFile['module'] } {
+  return {
+    runId: runIdForPlan(plan),
+    targets: plan.flows.filter((flow) => flow.state === 'ELIGIBLE').length,
+    environment: plan.environment,
+    module: plan.module,
+  };
 }
