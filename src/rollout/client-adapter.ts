@@ -23,7 +23,7 @@ export function flowMeta(flow: Flow): FlowMeta {
  * When to take the first look at an import job. A look that finds the job still running costs a request (at ~300
  * a minute, budget another flow could have used); a look that comes late costs only that flow's latency, which the
  * pool's concurrency hides. So the first look is learnt from hits and misses alone: a miss sets it at least 25 %
- * above the wait that missed, a hit lowers it by 5 % (a short run learns within a few jobs), but never below 10 %
+ * above the wait that missed, a hit lowers it by 2 % (a short run learns within a few dozen jobs), but never below 10 %
  * over the longest wait that missed within
  * the last 200 looks. That floor matters when the token's budget is saturated: looks then wait in the throttle's
  * queue and hit however early they were asked for, which alone would wear the wait down to nothing until the queue
@@ -46,7 +46,7 @@ export class FirstLookTimer {
   /** The job was done at the first look: try a little sooner next time. */
   hit(): void {
     this.looks += 1;
-    this.current = Math.max(this.minMs, this.floor(), Math.round(this.current * 0.95));
+    this.current = Math.max(this.minMs, this.floor(), Math.round(this.current * 0.98));
   }
 
   /** The job was still running at the first look after `waitedMs`. */
