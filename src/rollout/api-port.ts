@@ -24,6 +24,8 @@ export interface ImportResult {
   status: 'Registered' | 'Started' | 'Success' | 'Failure';
   flowId?: string;
   messages: string[];
+  /** The wait was given up while the job was still running (`--job-timeout`): it may still finish later. */
+  timedOut?: true;
 }
 
 export interface ExportResult {

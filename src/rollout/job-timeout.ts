@@ -30,6 +30,7 @@ function timedOut(jobId: string, timeoutMs: number): ImportResult {
   const seconds = Math.round(timeoutMs / 1000);
   return {
     status: 'Failure',
+    timedOut: true,
     messages: [`import job ${jobId} did not finish within ${seconds} s (--job-timeout); apply again to retry: the flow is re-read first`],
   };
 }

@@ -127,7 +127,9 @@ function restoreProgress(targets: readonly RewriteItem[], entries: readonly Jour
     const item = entry.flowId ? progress.get(entry.flowId) : undefined;
     if (!item) continue;
     if (entry.step === 'import-registered') item.pendingJobId = String(entry.jobId);
-    if (entry.step === 'import-succeeded' || entry.step === 'import-failed') delete item.pendingJobId;
+    // A job whose wait was given up (timedOut) may still publish: it stays pending, so that the next attempt looks
+    // at it before importing the flow again (two jobs for one flow could publish it twice).
+    if (entry.step === 'import-succeeded' || (entry.step === 'import-failed' && entry.timedOut !== true)) delete item.pendingJobId;
     if (entry.step === 'flow-done') {
       item.outcome.state = 'DONE';
       if (typeof entry.versionAfter === 'string') item.outcome.versionAfter = entry.versionAfter;
@@ -151,17 +153,26 @@ async function precheck(
   for (const flow of chunk) {
     const item = progress.get(flow.id) as Progress;
     if (!item.pendingJobId) continue;
-    const job = await lookAtPendingJob(api, item.pendingJobId);
-    if (job.status === 'Started') Object.assign(job, await api.waitImport(item.pendingJobId));
+    const jobId = item.pendingJobId;
+    const job = await lookAtPendingJob(api, jobId);
+    if (job.status === 'Started') Object.assign(job, await api.waitImport(jobId));
     if (job.status === 'Success') {
-      journal.append('import-succeeded', { flowId: flow.id, jobId: item.pendingJobId, resumed: true });
+      journal.append('import-succeeded', { flowId: flow.id, jobId, resumed: true });
       finish(flow, item, journal, emit);
+    } else if (job.timedOut) {
+      // Still running after another full wait: importing again now could publish the flow twice.
+      journal.append('import-failed', { flowId: flow.id, jobId, messages: job.messages, resumed: true, timedOut: true });
+      fail(flow, item, journal, emit, `an earlier import job (${jobId}) is still running; not importing again until it ends`);
+      continue;
     } else if (job.status === 'Failure') {
-      journal.append('import-failed', { flowId: flow.id, jobId: item.pendingJobId, messages: job.messages, resumed: true });
+      journal.append('import-failed', { flowId: flow.id, jobId, messages: job.messages, resumed: true });
     }
     delete item.pendingJobId;
   }
-  const open = chunk.filter((flow) => progress.get(flow.id)?.outcome.state !== 'DONE');
+  const open = chunk.filter((flow) => {
+    const item = progress.get(flow.id) as Progress;
+    return item.outcome.state !== 'DONE' && item.pendingJobId === undefined;
+  });
   if (open.length === 0) return [];
   const metas = await api.getFlows(open.map((flow) => flow.id));
   const exports = await api.exportFlows(
@@ -258,7 +269,7 @@ async function rewriteOne(
       finish(flow, item, journal, emit);
     } else {
       const message = result.messages.join('; ') || 'import job failed without messages';
-      journal.append('import-failed', { flowId: flow.id, jobId: registration.jobId, messages: result.messages });
+      journal.append('import-failed', { flowId: flow.id, jobId: registration.jobId, messages: result.messages, ...(result.timedOut ? { timedOut: true } : {}) });
       fail(flow, item, journal, emit, message);
     }
   } catch (error) {

@@ -11,7 +11,7 @@ before(async () => {
 });
 after(async () => harness.close());
 
-test('an import job that hangs is given up after --job-timeout; apply again re-reads the flow and finishes it once', async () => {
+test('an import job that hangs is given up after --job-timeout; while it still runs no second job is started; once it ends, apply finishes the flow without importing it again', async () => {
   await harness.reset();
   const cwd = tempDir('flowlink-faults-');
   assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_0', '--out', 'plan.json'])).code, 0);
@@ -30,9 +30,21 @@ test('an import job that hangs is given up after --job-timeout; apply again re-r
   assert.ok(eligible.filter((flow) => flow !== victim).every((flow) => report.flows.find((f) => f.id === flow.id)?.state === 'DONE'));
   assert.equal((await publishedYaml(harness, [victim.id])).get(victim.id)?.yaml, victim.original, 'the hung job changed nothing');
 
+  // Still hanging: the next apply looks at that job first and does not start a second one for the flow.
+  await harness.clearRequests();
+  const second = await cli(harness, cwd, ['apply', 'plan.json', '--yes', '--json', '--job-timeout', '1']);
+  assert.equal(second.code, 1, second.stderr);
+  const secondReport = JSON.parse(second.stdout) as { flows: { id: string; state: string; error?: string }[] };
+  assert.match(secondReport.flows.find((flow) => flow.id === victim.id)?.error ?? '', /earlier import job .* is still running/);
+  assert.equal((await harness.requests()).filter((r) => r.method === 'POST' && r.path === '/api/v2/flows/jobs').length, 0, 'no new import job');
+
+  // The job finally ends (and publishes): apply records the flow as done without importing it again.
   await harness.control('DELETE', `/faults/${hang.id}`);
-  const second = await cli(harness, cwd, ['apply', 'plan.json', '--yes']);
-  assert.equal(second.code, 0, second.stderr);
+  await harness.control('POST', '/jobs/release');
+  await harness.clearRequests();
+  const third = await cli(harness, cwd, ['apply', 'plan.json', '--yes']);
+  assert.equal(third.code, 0, third.stderr);
+  assert.equal((await harness.requests()).filter((r) => r.method === 'POST' && r.path === '/api/v2/flows/jobs').length, 0, 'no new import job');
   const after = (await publishedYaml(harness, [victim.id])).get(victim.id);
   assert.equal(after?.yaml, victim.updated);
   assert.equal(Number(after?.version), Number(victim.publishedVersion) + 1, 'published exactly once');

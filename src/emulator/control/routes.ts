@@ -58,6 +58,12 @@ export function registerControlRoutes(router: Router, emu: Emulator): void {
     return { status: 204 };
   });
   router.add('GET', '/__emulator/state', () => json(dumpState(emu)));
+  // Hung import jobs (fault `jobHang`) finish after all, as real ones eventually do: each runs now as a normal job.
+  router.add('POST', '/__emulator/jobs/release', (ctx) => {
+    const hung = [...state().importJobs.values()].filter((job) => job.status === 'Started' && job.hang);
+    emu.store.commit(hung.map(({ hang: _hang, ...job }) => ({ t: 'importJob', job: { ...job, dueAt: ctx.now } }) as StateEvent));
+    return json({ released: hung.map((job) => job.id) });
+  });
   router.add('POST', '/__emulator/tokens/expire', (ctx) => {
     emu.store.commit([{ t: 'tokensExpire', at: ctx.now }]);
     return json({ expired: state().tokens.size });

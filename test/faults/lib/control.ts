@@ -49,6 +49,8 @@ export function controlPlane(url: string) {
     faults: async () => (await call<{ faults: { id: string; hits: number; matched: number }[] }>('GET', '/faults')).faults,
     state: () => call<StateDump>('GET', '/state'),
     expireTokens: () => call('POST', '/tokens/expire'),
+    /** Hung import jobs finish after all (as real ones eventually do). */
+    releaseJobs: () => call<{ released: string[] }>('POST', '/jobs/release'),
     /** A client of the suite's own (its own token): the checks read through the real API like any user. */
     client: (): GenesysClient =>
       createClient({
