@@ -2,8 +2,8 @@ import type { ImportResult, RolloutApi } from './api-port.js';
 
 /**
  * Gives up on an import job that has not finished within `timeoutMs` (a job can stay `Started` for good): the
- * wait ends as a Failure saying so, the flow is reported failed, and the next `apply` re-reads the flow before it
- * imports anything again (a job that did publish meanwhile is then seen as done, not redone).
+ * wait ends as a Failure saying so (marked timedOut), the flow is reported failed, and the next `apply` looks at
+ * that job before anything else: still running, the flow fails again without a second job; ended, its outcome counts.
  * A wrapper over the port rather than a poll option, so it works whatever polling the adapter does.
  */
 export function withJobTimeout(api: RolloutApi, timeoutMs: number): RolloutApi {
@@ -31,6 +31,6 @@ function timedOut(jobId: string, timeoutMs: number): ImportResult {
   return {
     status: 'Failure',
     timedOut: true,
-    messages: [`import job ${jobId} did not finish within ${seconds} s (--job-timeout); apply again to retry: the flow is re-read first`],
+    messages: [`import job ${jobId} did not finish within ${seconds} s (--job-timeout); apply again: the job is looked at first, and the flow is imported again only if it ended without publishing`],
   };
 }
