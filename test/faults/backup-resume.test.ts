@@ -1,19 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { writeFileDurably } from '../../src/rollout/durable-write.js';
 import { runIdForPlan } from '../../src/rollout/plan-file.js';
 import { RunDir } from '../../src/rollout/run-dir.js';
-import { cli, emulatorHarness, readPlan, tempDir, type Harness } from '../rollout/helpers.js';
+import { cli, demoPlan, sharedEmulator } from '../rollout/helpers.js';
 
-const MODULE = 'Global_Exception_Handler';
-let harness: Harness;
-
-before(async () => {
-  harness = await emulatorHarness({ rateLimit: 100_000, jobMs: 20 });
-});
-after(async () => harness.close());
+const emulator = sharedEmulator({ rateLimit: 100_000, jobMs: 20 });
 
 /**
  * Regression (found by the fault suite, kill -9 during the backups): apply was killed after a backup's YAML was
@@ -21,10 +14,8 @@ after(async () => harness.close());
  * missing for good.
  */
 test('a backup whose metadata was never written (killed in between) is completed when the run resumes', async () => {
-  await harness.reset();
-  const cwd = tempDir('flowlink-faults-');
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_00', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
+  const harness = emulator();
+  const { cwd, plan } = await demoPlan(harness, 'Sales_Line_00', 'flowlink-faults-');
   const target = plan.flows.find((flow) => flow.state === 'ELIGIBLE');
   assert.ok(target);
   // The state a kill -9 leaves between the two writes: the YAML on disk, no metadata, nothing journaled yet.

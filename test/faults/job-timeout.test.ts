@@ -1,22 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { cli, emulatorHarness, publishedYaml, readPlan, tempDir, type Harness } from '../rollout/helpers.js';
+import { cli, demoPlan, publishedYaml, sharedEmulator, tempDir } from '../rollout/helpers.js';
 
-const MODULE = 'Global_Exception_Handler';
-let harness: Harness;
-
-before(async () => {
-  harness = await emulatorHarness({ rateLimit: 100_000, jobMs: 20 });
-});
-after(async () => harness.close());
+const emulator = sharedEmulator({ rateLimit: 100_000, jobMs: 20 });
 
 test('an import job that hangs is given up after --job-timeout; while it still runs no second job is started; once it ends, apply finishes the flow without importing it again', async () => {
-  await harness.reset();
-  const cwd = tempDir('flowlink-faults-');
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_0', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
-  const eligible = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const harness = emulator();
+  const { cwd, eligible } = await demoPlan(harness, 'Sales_Line_0', 'flowlink-faults-');
   const victim = eligible[0];
   assert.ok(victim && eligible.length >= 3);
   const hang = await harness.fault({ jobHang: { flowName: victim.name } });
@@ -51,6 +41,7 @@ test('an import job that hangs is given up after --job-timeout; while it still r
 });
 
 test('--job-timeout takes whole seconds', async () => {
+  const harness = emulator();
   const cwd = tempDir('flowlink-faults-');
   for (const bad of ['0', '1.5', 'soon', '86401']) {
     const result = await cli(harness, cwd, ['apply', 'plan.json', '--yes', '--job-timeout', bad]);

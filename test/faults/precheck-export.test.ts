@@ -1,15 +1,8 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { cli, emulatorHarness, publishedYaml, readPlan, tempDir, type Harness } from '../rollout/helpers.js';
+import { cli, demoPlan, publishedYaml, sharedEmulator } from '../rollout/helpers.js';
 
-const MODULE = 'Global_Exception_Handler';
-let harness: Harness;
-
-before(async () => {
-  harness = await emulatorHarness({ rateLimit: 100_000, jobMs: 20 });
-});
-after(async () => harness.close());
+const emulator = sharedEmulator({ rateLimit: 100_000, jobMs: 20 });
 
 /**
  * Regression (found by the fault suite's 503 runs): when the precheck's export job could not run (503 past the
@@ -17,11 +10,8 @@ after(async () => harness.close());
  * and apply exited 0, as if the run were done and someone had changed every flow.
  */
 test('an export outage during the precheck fails the flows (exit 1, nothing written); apply again finishes them once', async () => {
-  await harness.reset();
-  const cwd = tempDir('flowlink-faults-');
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_00', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
-  const eligible = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const harness = emulator();
+  const { cwd, eligible } = await demoPlan(harness, 'Sales_Line_00', 'flowlink-faults-');
   const outage = await harness.fault({ method: 'POST', path: '/api/v2/flows/export/jobs', status: 503, count: 6 });
 
   const failed = await cli(harness, cwd, ['apply', 'plan.json', '--yes', '--json']);

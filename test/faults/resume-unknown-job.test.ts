@@ -1,16 +1,10 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, emulatorHarness, publishedYaml, readPlan, tempDir, type Harness } from '../rollout/helpers.js';
+import { cli, demoPlan, publishedYaml, sharedEmulator } from '../rollout/helpers.js';
 
-const MODULE = 'Global_Exception_Handler';
-let harness: Harness;
-
-before(async () => {
-  harness = await emulatorHarness({ rateLimit: 100_000, jobMs: 20 });
-});
-after(async () => harness.close());
+const emulator = sharedEmulator({ rateLimit: 100_000, jobMs: 20 });
 
 /**
  * Regression: a run stopped with import jobs in flight, and by the time it was resumed the server no longer knew
@@ -18,11 +12,8 @@ after(async () => harness.close());
  * finish. Now the flow is re-read and judged by its content instead.
  */
 test('resume after the server forgot an in-flight import job: the flow is re-read and finished once', async () => {
-  await harness.reset();
-  const cwd = tempDir('flowlink-faults-');
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_00', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
-  const eligible = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const harness = emulator();
+  const { cwd, eligible } = await demoPlan(harness, 'Sales_Line_00', 'flowlink-faults-');
   // Every look at an import job fails past the retry cap: the run stops with its jobs uploaded but unresolved.
   await harness.fault({ method: 'GET', path: '/api/v2/flows/jobs/*', status: 503 });
   const stopped = await cli(harness, cwd, ['apply', 'plan.json', '--yes', '--concurrency', '2']);

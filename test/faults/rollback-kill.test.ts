@@ -1,27 +1,18 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, emulatorHarness, publishedYaml, readPlan, tempDir, type Harness } from '../rollout/helpers.js';
+import { cli, demoPlan, publishedYaml, sharedEmulator } from '../rollout/helpers.js';
 import { CLIENT_ID, CLIENT_SECRET } from '../client/harness.js';
 import { spawnCli } from './lib/processes.js';
 
-const MODULE = 'Global_Exception_Handler';
-let harness: Harness;
-
-before(async () => {
-  harness = await emulatorHarness({ rateLimit: 100_000, jobMs: 100 });
-});
-after(async () => harness.close());
+const emulator = sharedEmulator({ rateLimit: 100_000, jobMs: 100 });
 
 const journalLines = (path: string): number => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0);
 
 test('rollback killed with -9 twice mid-run resumes to the end: every flow restored exactly once, byte for byte', async () => {
-  await harness.reset();
-  const cwd = tempDir('flowlink-faults-');
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
-  const eligible = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const harness = emulator();
+  const { cwd, eligible } = await demoPlan(harness, 'Sales_Line_', 'flowlink-faults-');
   assert.equal((await cli(harness, cwd, ['apply', 'plan.json', '--yes'])).code, 0);
   const runId = readdirSync(join(cwd, '.flowlink', 'runs'))[0] as string;
   const rollbackJournal = join(cwd, '.flowlink', 'runs', runId, 'rollback.jsonl');

@@ -1,23 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, emulatorHarness, publishedYaml, readPlan, tempDir, type Harness } from './helpers.js';
+import { cli, demoPlan, publishedYaml, sharedEmulator } from './helpers.js';
 
-const MODULE = 'Global_Exception_Handler';
-let harness: Harness;
-
-before(async () => {
-  harness = await emulatorHarness({ rateLimit: 5000, jobMs: 20 });
-});
-after(async () => harness.close());
+const emulator = sharedEmulator({ rateLimit: 5000, jobMs: 20 });
 
 test('verify finds drift (exit 4) and rollback skips a flow someone changed after the run', async () => {
-  await harness.reset();
-  const cwd = tempDir();
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_0', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
-  const eligible = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const harness = emulator();
+  const { cwd, eligible } = await demoPlan(harness, 'Sales_Line_0');
   assert.ok(eligible.length >= 3);
   assert.equal((await cli(harness, cwd, ['apply', 'plan.json', '--yes'])).code, 0);
   const runId = readdirSync(join(cwd, '.flowlink', 'runs'))[0] as string;

@@ -1,3 +1,5 @@
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,4 +44,29 @@ export async function publishedYaml(harness: Harness, ids: readonly string[]): P
 
 export function callsTo(yaml: string, module: string): number {
   return findModuleCalls(yaml).filter((call) => call.module === module).length;
+}
+
+export const DEMO_MODULE = 'Global_Exception_Handler';
+
+/** One emulator for a test file: started before its tests, closed after them; call the result inside a test. */
+export function sharedEmulator(options: Parameters<typeof emulatorHarness>[0]): () => Harness {
+  let harness: Harness | undefined;
+  before(async () => {
+    harness = await emulatorHarness(options);
+  });
+  after(async () => harness?.close());
+  return () => {
+    if (!harness) throw new Error('the emulator is started in before()');
+    return harness;
+  };
+}
+
+/** A fresh demo org, and `flowlink plan` of the demo module into the flows named by `prefix`, in a new directory. */
+export async function demoPlan(harness: Harness, prefix: string, tempPrefix = 'flowlink-rollout-') {
+  await harness.reset();
+  const cwd = tempDir(tempPrefix);
+  const planned = await cli(harness, cwd, ['plan', '--module', DEMO_MODULE, '--prefix', prefix, '--out', 'plan.json']);
+  assert.equal(planned.code, 0, planned.stderr);
+  const plan = readPlan(join(cwd, 'plan.json'));
+  return { cwd, plan, eligible: plan.flows.filter((flow) => flow.state === 'ELIGIBLE') };
 }

@@ -1,18 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, emulatorHarness, publishedYaml, readPlan, tempDir, callsTo, type Harness } from './helpers.js';
+import { cli, demoPlan, publishedYaml, readPlan, sharedEmulator, tempDir, callsTo, DEMO_MODULE } from './helpers.js';
 
-const MODULE = 'Global_Exception_Handler';
-let harness: Harness;
-
-before(async () => {
-  harness = await emulatorHarness({ rateLimit: 5000, jobMs: 20 });
-});
-after(async () => harness.close());
+const MODULE = DEMO_MODULE;
+const emulator = sharedEmulator({ rateLimit: 5000, jobMs: 20 });
 
 test('demo org: plan, apply, verify and roll back every Sales_Line_ flow', async () => {
+  const harness = emulator();
   await harness.reset();
   const cwd = tempDir();
   const planned = await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_', '--out', 'plan.json', '--detailed-exitcode']);
@@ -74,10 +70,8 @@ test('demo org: plan, apply, verify and roll back every Sales_Line_ flow', async
 });
 
 test('a flow changed, locked or drafted between plan and apply is skipped and left as it is', async () => {
-  await harness.reset();
-  const cwd = tempDir();
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
+  const harness = emulator();
+  const { cwd, plan } = await demoPlan(harness, 'Sales_Line_');
   const [changed, locked, drafted] = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
   assert.ok(changed && locked && drafted);
   const someoneElses = (changed.original as string).replace(/description: [^\r\n]*/, 'description: edited by someone else');
@@ -100,10 +94,8 @@ test('a flow changed, locked or drafted between plan and apply is skipped and le
 });
 
 test('an import job that fails for one flow leaves the others done and that one unchanged; apply again finishes it', async () => {
-  await harness.reset();
-  const cwd = tempDir();
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
+  const harness = emulator();
+  const { cwd, plan } = await demoPlan(harness, 'Sales_Line_');
   const victim = plan.flows.find((flow) => flow.state === 'ELIGIBLE');
   assert.ok(victim);
   const fault = await harness.fault({ path: '*', jobFailure: { flowName: victim.name, message: 'Archy failed: exit code 107' } });
@@ -123,10 +115,8 @@ test('an import job that fails for one flow leaves the others done and that one 
 });
 
 test('Ctrl-C stops cleanly: no new writes, in-flight jobs awaited, journal closed; apply again resumes', async () => {
-  await harness.reset();
-  const cwd = tempDir();
-  assert.equal((await cli(harness, cwd, ['plan', '--module', MODULE, '--prefix', 'Sales_Line_', '--out', 'plan.json'])).code, 0);
-  const plan = readPlan(join(cwd, 'plan.json'));
+  const harness = emulator();
+  const { cwd, plan } = await demoPlan(harness, 'Sales_Line_');
   const eligible = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
   const controller = new AbortController();
   // Interrupt once the third import job has been registered.
