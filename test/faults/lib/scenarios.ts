@@ -88,7 +88,8 @@ async function killAtRandom(ctx: TrialContext, run: Spawned, label: string, byTi
     return;
   }
   const start = journalLines(ctx.runDir);
-  const line = start + rng.int(1, Math.max(1, calibration.journalLines - 1 - start));
+  // Not among the last few lines (the last flow's steps, run-finished): a kill there can land after the run ended.
+  const line = start + rng.int(1, Math.max(1, calibration.journalLines - 4 - start));
   while (!run.exited() && journalLines(ctx.runDir) < line) await sleep(2);
   const extra = rng.int(0, 15);
   if (await waitWhileRunning(run, extra)) {
