@@ -75,6 +75,7 @@ export function createClient(options: ClientOptions): GenesysClient {
     requestsPerWindow: limits.requestsPerMinute,
     windowMs: limits.rateWindowMs,
     concurrency: limits.concurrency,
+    maxPauseMs: limits.maxRetryAfterMs,
     clock, stats: stats, logger, signal,
     keyOf: async () => (await credentials.token()).key,
   });

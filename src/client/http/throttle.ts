@@ -16,6 +16,11 @@ export interface ThrottleConfig {
   signal?: AbortSignal | undefined;
   /** Which token the next request will use; each token has its own budget. */
   keyOf: () => Promise<string>;
+  /**
+   * A pause longer than this (a Retry-After past the retry cap) fails the queued and the next requests at once
+   * with that 429, instead of holding them for minutes: the retry wrapper gives up on it anyway.
+   */
+  maxPauseMs?: number;
 }
 
 interface Ticket {
@@ -55,6 +60,8 @@ export class TokenLimiter {
 
   async acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw abortError(signal);
+    const paused = this.pausedUntil - this.config.clock.now();
+    if (this.config.maxPauseMs !== undefined && paused > this.config.maxPauseMs) throw pausedError(paused);
     await new Promise<void>((resolve, reject) => {
       const ticket: Ticket = { resolve, reject, signal };
       if (signal) {
@@ -79,6 +86,12 @@ export class TokenLimiter {
   /** The server said 429: nobody on this token starts again before the wait is over. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.config.clock.now() + ms);
+    if (this.config.maxPauseMs === undefined || ms <= this.config.maxPauseMs) return;
+    for (const ticket of this.queue.splice(0)) {
+      if (ticket.onAbort) ticket.signal?.removeEventListener('abort', ticket.onAbort);
+      ticket.reject(pausedError(ms));
+    }
+    this.pumpSleep?.abort();
   }
 
   observe(headers: Headers): void {
@@ -149,6 +162,13 @@ export class TokenLimiter {
       ticket.resolve();
     }
   }
+}
+
+function pausedError(ms: number): ApiError {
+  const seconds = Math.ceil(ms / 1000);
+  return new ApiError(`rate limited: Genesys asked this token to wait ${seconds} s, longer than the client waits; not sent`, {
+    status: 429, code: 'too.many.requests', retryAfterMs: ms,
+  });
 }
 
 /** The throttle wrapper: one TokenLimiter per token; calls without auth (OAuth, presigned URLs) pass straight through. */
