@@ -8,3 +8,4 @@ export { moduleInfoFromFlow, type ModuleInfo, type ModuleParam, type FlowLike } 
 export { unifiedDiff } from './unified-diff.js';
 export { JUMP_TO_MENU, STARTUP_TASK_REF_PREFIX, VERSION_KEY } from './call-block.js';
 export type * from './types.js';
+export { flowMeaning, compareMeaning, meaningKey, type Meaning } from './meaning.js';
