@@ -94,17 +94,23 @@ test('findByName keeps only the exact name of the wanted type', async () => {
   assert.equal(await client.flows.findByName('Holiday', 'commonmodule'), undefined);
 });
 
-test('an export zip is matched to flows by the id at the end of each file name; a BOM survives', () => {
+test('an export zip is matched to flows by the fileName asked for, not by an id inside a name; a BOM survives', () => {
   const zip = zipSync({
-    'Sales_Line_001-INBOUNDCALL-id-1.yaml': strToU8('\uFEFFinboundCall:\n  name: Sales_Line_001\n'),
+    'id-1.yaml': strToU8('\uFEFFinboundCall:\n  name: Sales_Line_001\n'),
     'Other-INBOUNDCALL-id-2.yaml': strToU8('inboundCall:\n  name: Other\n'),
   });
   const files = readExport(zip, [{ id: 'id-1' }, { id: 'id-2' }, { id: 'id-3' }]);
-  assert.equal(files.size, 2);
+  // Entries are found by the fileName asked for (`<id>.yaml`), never by an id inside some other name.
+  assert.equal(files.size, 1);
   assert.equal(files.get('id-1')!.yaml, '\uFEFFinboundCall:\n  name: Sales_Line_001\n');
-  assert.equal(files.get('id-2')!.name, 'Other-INBOUNDCALL-id-2.yaml');
+  assert.equal(files.has('id-2'), false);
   const single = readExport(strToU8('inboundCall: {}\n'), [{ id: 'solo' }]);
   assert.equal(single.get('solo')!.yaml, 'inboundCall: {}\n');
+  // Raw YAML for a job of several flows: it is the one flow no error names, or nobody's.
+  const raw = strToU8('inboundCall: {}\n');
+  const named = readExport(raw, [{ id: 'a' }, { id: 'b' }], [{ type: 'Error', text: 'Could not find the flow with id b.' }]);
+  assert.deepEqual([...named.keys()], ['a']);
+  assert.equal(readExport(raw, [{ id: 'a' }, { id: 'b' }]).size, 0);
 });
 
 test('export: a flow failed by a throttling artefact (exit code 107) gets one more job; a flow really missing does not', async () => {
@@ -124,8 +130,8 @@ test('export: a flow failed by a throttling artefact (exit code 107) gets one mo
     if (call.url.pathname.startsWith('/__dl/')) {
       assert.equal(call.headers.get('authorization'), null, 'no bearer on the download');
       const ids = call.url.searchParams.get('ids')!.split(',').filter((id) => id !== 'gone' && !(jobs === 1 && id === 'a'));
-      const files = Object.fromEntries(ids.map((id) => [`Flow-INBOUNDCALL-${id}.yaml`, strToU8(`inboundCall:\n  name: ${id}\n`)]));
-      return new Response(ids.length === 1 && call.url.searchParams.get('ids')!.split(',').length === 1 ? files[`Flow-INBOUNDCALL-${ids[0]}.yaml`] : zipSync(files));
+      const files = Object.fromEntries(ids.map((id) => [`${id}.yaml`, strToU8(`inboundCall:\n  name: ${id}\n`)]));
+      return new Response(ids.length === 1 && call.url.searchParams.get('ids')!.split(',').length === 1 ? files[`${ids[0]}.yaml`] : zipSync(files));
     }
     return undefined;
   });
@@ -133,7 +139,7 @@ test('export: a flow failed by a throttling artefact (exit code 107) gets one mo
   assert.deepEqual(results.map((r) => [r.flowId, r.ok]), [['a', true], ['b', true], ['gone', false]]);
   assert.equal(jobs, 2);
   const second = JSON.parse(transport.apiCalls().filter((c) => c.method === 'POST')[1]!.body) as unknown;
-  assert.deepEqual(second, { flows: [{ flow: { id: 'a', version: '1.0' }, exportType: 'Yaml' }] });
+  assert.deepEqual(second, { flows: [{ flow: { id: 'a', version: '1.0' }, exportType: 'Yaml', fileName: 'a' }] });
   const gone = results[2]!;
   assert.ok(!gone.ok && /Could not find the flow with id gone/.test(gone.error));
 });

@@ -47,6 +47,9 @@ export function exportJobsResource(request: RequestFn, clock: Clock): ExportJobs
         flows: flows.map((ref) => ({
           flow: ref.version === undefined ? { id: ref.id } : { id: ref.id, version: ref.version },
           exportType: 'Yaml',
+          // The entry names of a zipped export are undocumented; `fileName` is documented ("the extension will be
+          // automatically appended"), so each flow is asked for under its own id and found by it (readExport).
+          ...(SAFE_FILE_NAME.test(ref.id) ? { fileName: ref.id } : {}),
         })),
       };
       // A repeated registration only leaves an unused job behind, so it may be resent after a lost answer.
@@ -121,7 +124,16 @@ async function exportChunk(resource: ExportJobsResource, refs: ExportRef[], poll
   if (state.status !== 'Success' || !state.downloadUrl) {
     return failAll(`export job ${state.status}: ${joinMessages(errors) || 'no messages'}`, state.id);
   }
-  const files = readExport(await resource.download(state.downloadUrl), refs);
+  const bytes = await resource.download(state.downloadUrl);
+  const files = readExport(bytes, refs, errors);
+  // A raw YAML answer to a job of several flows that could not be attributed: each unnamed flow gets a job of its own.
+  const unattributed = refs.length > 1 && !isZipBytes(bytes)
+    ? refs.filter((ref) => !files.has(ref.id) && !errors.some((m) => m.text?.includes(ref.id)))
+    : [];
+  for (const ref of unattributed) {
+    const [alone] = await exportChunk(resource, [ref], poll);
+    if (alone?.ok) files.set(ref.id, { name: alone.fileName, yaml: alone.yaml });
+  }
   return refs.map((ref) => {
     const file = files.get(ref.id);
     if (file) return { flowId: ref.id, ...versionOf(ref), ok: true as const, yaml: file.yaml, fileName: file.name, jobId: state.id };
@@ -139,26 +151,40 @@ function joinMessages(messages: ArchitectJobMessage[]): string {
   return messages.map((m) => m.text ?? '').filter(Boolean).join('; ');
 }
 
-/**
- * The download is the YAML itself when one flow was exported and a zip of `<name>-<TYPE>-<id>.yaml` files when
- * several were (archy-yaml.md §2.2); files are matched to flows by the id at the end of their name.
- */
+const isZipBytes = (bytes: Uint8Array): boolean =>
+  bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+
+/** What ExportDetails.fileName accepts (letters, digits, `_` and `-`); a Genesys flow id (a GUID) always fits. */
+const SAFE_FILE_NAME = /^[A-Za-z0-9_-]+$/;
+
 // fflate's strFromU8 drops a leading BOM (TextDecoder's default); the splice must see the file as exported.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const strFromU8 = (bytes: Uint8Array): string => utf8.decode(bytes);
 
-export function readExport(bytes: Uint8Array, refs: readonly ExportRef[]): Map<string, { name: string; yaml: string }> {
+/**
+ * Finds each flow's YAML in an export download. Several flows come as a zip whose entries were asked for by name
+ * (`fileName: <flowId>`, so `<flowId>.yaml`); nothing else in an entry name is relied on. One flow's YAML comes
+ * raw, and so may a job of several flows of which only one exported (genesys-api.md §15.2): the file is then
+ * the one flow that no error message names, and unattributed when that is not exactly one (the caller fails those
+ * flows, it never guesses).
+ */
+export function readExport(
+  bytes: Uint8Array,
+  refs: readonly ExportRef[],
+  errors: readonly ArchitectJobMessage[] = [],
+): Map<string, { name: string; yaml: string }> {
   const files = new Map<string, { name: string; yaml: string }>();
-  const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  if (!isZip) {
-    if (refs.length === 1) files.set(refs[0]!.id, { name: `${refs[0]!.id}.yaml`, yaml: strFromU8(bytes) });
+  if (!isZipBytes(bytes)) {
+    const unnamed = refs.filter((ref) => !errors.some((m) => m.text?.includes(ref.id)));
+    const only = refs.length === 1 ? refs[0] : unnamed.length === 1 ? unnamed[0] : undefined;
+    if (only) files.set(only.id, { name: `${only.id}.yaml`, yaml: strFromU8(bytes) });
     return files;
   }
-  const entries = unzipSync(bytes);
-  for (const [name, content] of Object.entries(entries)) {
-    const base = name.split('/').pop() ?? name;
-    const ref = refs.find((r) => base.endsWith(`-${r.id}.yaml`) || base.endsWith(`-${r.id}.yml`) || base === `${r.id}.yaml`);
-    if (ref) files.set(ref.id, { name: base, yaml: strFromU8(content) });
+  const byName = new Map(refs.map((ref) => [`${ref.id}.yaml`.toLowerCase(), ref] as const));
+  for (const [name, content] of Object.entries(unzipSync(bytes))) {
+    const base = (name.split('/').pop() ?? name).toLowerCase();
+    const ref = byName.get(base) ?? byName.get(base.replace(/\.yml$/, '.yaml'));
+    if (ref && !files.has(ref.id)) files.set(ref.id, { name: base, yaml: strFromU8(content) });
   }
   return files;
 }
