@@ -44,8 +44,11 @@ export interface RolloutApi {
   waitImport(jobId: string, signal?: AbortSignal): Promise<ImportResult>;
   /** One look at an import job (used on resume to learn what became of an in-flight job). */
   getImport(jobId: string): Promise<ImportResult>;
-  /** Ids of flows whose published version calls the module, per dependency tracking; `partial` while it lags. */
-  moduleConsumers(moduleId: string): Promise<{ ids: Set<string>; partial: boolean }>;
+  /**
+   * Ids of flows whose published version consumes this published version of the module, per dependency tracking
+   * (a real org wants `version`, and lists consumers per module version); `partial` while it lags.
+   */
+  moduleConsumers(moduleId: string, moduleVersion: string): Promise<{ ids: Set<string>; partial: boolean }>;
   /** Rate-limited API requests made so far and 429s received (for reports and `--concurrency auto`). */
   stats(): { requests: number; rateLimited: number };
 }

@@ -14,7 +14,7 @@ export interface AppliedFlow {
 export function appliedFlows(plan: PlanFile, runDir: RunDir): AppliedFlow[] {
   const versions = new Map<string, string | undefined>();
   for (const entry of readJournal(runDir.journalPath)) {
-    if (entry.step === 'flow-done' && entry.flowId) {
+    if ((entry.step === 'flow-done' || (entry.step === 'flow-version' && versions.has(entry.flowId ?? ''))) && entry.flowId) {
       versions.set(entry.flowId, typeof entry.versionAfter === 'string' ? entry.versionAfter : versions.get(entry.flowId));
     }
   }

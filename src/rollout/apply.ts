@@ -84,7 +84,6 @@ async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<App
       name: flow.name,
       type: flow.type,
       ...(flow.publishedVersion ? { expectedVersion: flow.publishedVersion } : {}),
-      expectedSha256: flow.sha256 as string,
       newYamlSha256: flow.updatedSha256 as string,
       loadNewYaml: () => readFileSync(runDir.plannedYamlPath(flow.id), 'utf8'),
     })),

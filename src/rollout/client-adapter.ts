@@ -112,8 +112,9 @@ export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
       const status = (['Registered', 'Started', 'Success', 'Failure'].includes(state.status) ? state.status : 'Started') as ImportResult['status'];
       return { status, ...(state.flow?.id ? { flowId: state.flow.id } : {}), messages: (state.messages ?? []).map((m) => m.text ?? '') };
     },
-    async moduleConsumers(moduleId) {
+    async moduleConsumers(moduleId, moduleVersion) {
       const answer = await client.dependencies.consumers(moduleId, {
+        version: moduleVersion,
         resourceTypes: INBOUND_FLOW_TYPES.map((type) => toDependencyType(type)),
         flowFilter: 'published',
       });

@@ -27,6 +27,8 @@ export type JournalStep =
   | 'import-succeeded'
   | 'import-failed'
   | 'flow-done'
+  /** The published version a done flow got (looked up in a batch after the writes): its identity for rollback. */
+  | 'flow-version'
   | 'flow-failed'
   | 'flow-skipped'
   | 'rollback-started'

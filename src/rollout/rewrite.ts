@@ -1,6 +1,7 @@
 import type { RolloutApi, FlowMeta, ImportResult } from './api-port.js';
 import { readJournal, type Journal, type JournalEntry } from './journal.js';
 import { sha256 } from './plan-file.js';
+import { compareMeaning } from '../flow/meaning.js';
 import type { FlowOutcome } from './reports.js';
 import { runPool, AdaptiveConcurrency } from './pool.js';
 import { redact } from '../shared/redact.js';
@@ -22,8 +23,11 @@ export interface ApplyEvent {
 }
 
 /**
- * One flow to rewrite: its content must still be what we expect, and then becomes the new YAML. The new text is
- * loaded only when it is uploaded (apply keeps it in the run directory), so a run holds metadata, not every text.
+ * One flow to rewrite: it must still be what we expect, and then becomes the new YAML. A published version never
+ * changes, so "still what we expect" is: the same published version id, not locked, no newer draft; no export is
+ * needed to know it. Only when the version is not known (or has moved) is content read, and then compared by
+ * meaning (flow/meaning.ts), never by bytes: Genesys regenerates every export. The texts are loaded only when
+ * needed (apply keeps them in the run directory), so a run holds metadata, not every text.
  */
 export interface RewriteItem {
   id: string;
@@ -31,8 +35,8 @@ export interface RewriteItem {
   type: string;
   /** The published version the flow must still have, when known. */
   expectedVersion?: string;
-  /** sha256 of the published YAML the flow must still have. */
-  expectedSha256: string;
+  /** What the published version must mean when expectedVersion is not known (rollback of a flow whose new version was never journaled). */
+  loadExpectedText?: () => string;
   newYamlSha256: string;
   loadNewYaml: () => string;
 }
@@ -110,7 +114,7 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   await Promise.allSettled(prechecks.values());
 
   const interrupted = stopError !== undefined || (stopped() && todo.some((flow) => progress.get(flow.id)?.outcome.state === 'NOT_STARTED'));
-  if (!stopError) await fillVersionsAfter(items, progress, api);
+  if (!stopError) await fillVersionsAfter(items, progress, api, journal);
   const outcomes = new Map([...progress].map(([id, item]) => [id, item.outcome]));
   return { outcomes, interrupted, ...(stopError ? { stopReason: redact(stopError.message) } : {}) };
 }
@@ -130,9 +134,9 @@ function restoreProgress(targets: readonly RewriteItem[], entries: readonly Jour
     // A job whose wait was given up (timedOut) may still publish: it stays pending, so that the next attempt looks
     // at it before importing the flow again (two jobs for one flow could publish it twice).
     if (entry.step === 'import-succeeded' || (entry.step === 'import-failed' && entry.timedOut !== true)) delete item.pendingJobId;
-    if (entry.step === 'flow-done') {
-      item.outcome.state = 'DONE';
-      if (typeof entry.versionAfter === 'string') item.outcome.versionAfter = entry.versionAfter;
+    if (entry.step === 'flow-done') item.outcome.state = 'DONE';
+    if ((entry.step === 'flow-done' || entry.step === 'flow-version') && typeof entry.versionAfter === 'string') {
+      item.outcome.versionAfter = entry.versionAfter;
     }
   }
   return progress;
@@ -156,7 +160,12 @@ async function precheck(
     const jobId = item.pendingJobId;
     const job = await lookAtPendingJob(api, jobId);
     if (job.status === 'Started') Object.assign(job, await api.waitImport(jobId));
-    if (job.status === 'Success') {
+    if (job.status === 'Success' && job.flowId !== undefined && job.flowId !== flow.id) {
+      const message = `the import job published flow ${job.flowId}, not the target ${flow.id} (was the flow renamed?)`;
+      journal.append('import-failed', { flowId: flow.id, jobId, messages: [message], otherFlowId: job.flowId, resumed: true });
+      fail(flow, item, journal, emit, message);
+      continue; // not judged again in this attempt (the pending job keeps it out of the batch below)
+    } else if (job.status === 'Success') {
       journal.append('import-succeeded', { flowId: flow.id, jobId, resumed: true });
       finish(flow, item, journal, emit);
     } else if (job.timedOut) {
@@ -175,12 +184,14 @@ async function precheck(
   });
   if (open.length === 0) return [];
   const metas = await api.getFlows(open.map((flow) => flow.id));
-  const exports = await api.exportFlows(
-    open.flatMap((flow) => {
-      const meta = metas.get(flow.id);
-      return meta?.publishedVersion ? [{ id: flow.id, version: meta.publishedVersion }] : [];
-    }),
-  );
+  // Content is read only where identity cannot decide: the version moved (our own earlier import, or someone
+  // else's publish) or was never known. An unchanged flow costs no export.
+  const toRead = open.flatMap((flow) => {
+    const meta = metas.get(flow.id);
+    if (!meta?.publishedVersion || meta.lockedBy || meta.hasDraft || meta.publishedVersion === flow.expectedVersion) return [];
+    return [{ id: flow.id, version: meta.publishedVersion }];
+  });
+  const exports = toRead.length > 0 ? await api.exportFlows(toRead) : new Map<string, { yaml?: string; error?: string }>();
   const ready: RewriteItem[] = [];
   for (const flow of open) {
     const item = progress.get(flow.id) as Progress;
@@ -229,18 +240,22 @@ function judge(
     return { state: 'SKIPPED_LOCKED', reason: `locked by ${meta.lockedBy.kind} ${meta.lockedBy.name ?? meta.lockedBy.id ?? ''}`.trim() };
   }
   if (meta.hasDraft) return { state: 'SKIPPED_DRAFT', reason: 'has an unpublished draft newer than the published version' };
-  if (currentYaml !== undefined && sha256(currentYaml) === flow.newYamlSha256) return 'already-applied';
-  if (flow.expectedVersion !== undefined && meta.publishedVersion !== flow.expectedVersion) {
-    return { state: 'SKIPPED_CHANGED', reason: `published version is ${meta.publishedVersion ?? 'none'}, expected ${flow.expectedVersion}` };
-  }
+  // Imports match by name and type: importing under the old name would create a second flow, not change this one.
+  if (meta.name !== flow.name) return { state: 'SKIPPED_CHANGED', reason: `renamed since the plan (now ${JSON.stringify(meta.name)})` };
+  if (flow.expectedVersion !== undefined && meta.publishedVersion === flow.expectedVersion) return 'ready';
+  const moved = flow.expectedVersion === undefined
+    ? 'its published version was not recorded'
+    : `published version is ${meta.publishedVersion ?? 'none'}, expected ${flow.expectedVersion}`;
+  if (!meta.publishedVersion) return { state: 'SKIPPED_CHANGED', reason: `${moved}; the flow has no published version` };
   // Not knowing the content is not a change: an export that failed (a 503 run past the retry cap, a throttled
   // job) fails the flow, so that the run does not end "done" with flows skipped for a reason that is not true,
   // and the next apply tries the flow again.
   if (currentYaml === undefined) {
-    return { state: 'FAILED', reason: `could not export the published version to compare it${exportError ? `: ${exportError}` : ''}` };
+    return { state: 'FAILED', reason: `${moved}, and its content could not be exported to compare it${exportError ? `: ${exportError}` : ''}` };
   }
-  if (sha256(currentYaml) !== flow.expectedSha256) return { state: 'SKIPPED_CHANGED', reason: 'published YAML was changed by someone else' };
-  return 'ready';
+  if (compareMeaning(currentYaml, flow.loadNewYaml()).same) return 'already-applied';
+  if (flow.expectedVersion === undefined && flow.loadExpectedText && compareMeaning(currentYaml, flow.loadExpectedText()).same) return 'ready';
+  return { state: 'SKIPPED_CHANGED', reason: `${moved}, and it means neither what was planned nor the change (someone else changed it)` };
 }
 
 async function rewriteOne(
@@ -264,7 +279,12 @@ async function rewriteOne(
     // In-flight jobs are always awaited, even after Ctrl-C: stopping mid-job would leave the outcome unknown.
     const result = await api.waitImport(registration.jobId);
     item.outcome.durationMs = Date.now() - started;
-    if (result.status === 'Success') {
+    if (result.status === 'Success' && result.flowId !== undefined && result.flowId !== flow.id) {
+      // Imports match by name: a flow renamed since the plan gets a new twin instead (genesys-api.md §15.8).
+      const message = `the import job published flow ${result.flowId}, not the target ${flow.id} (was the flow renamed?)`;
+      journal.append('import-failed', { flowId: flow.id, jobId: registration.jobId, messages: [message], otherFlowId: result.flowId });
+      fail(flow, item, journal, emit, message);
+    } else if (result.status === 'Success') {
       journal.append('import-succeeded', { flowId: flow.id, jobId: registration.jobId });
       finish(flow, item, journal, emit);
     } else {
@@ -327,14 +347,17 @@ function fail(
 }
 
 /** One batched read at the end gives every written flow its new published version for the report. */
-async function fillVersionsAfter(targets: readonly RewriteItem[], progress: Map<string, Progress>, api: RolloutApi): Promise<void> {
+async function fillVersionsAfter(targets: readonly RewriteItem[], progress: Map<string, Progress>, api: RolloutApi, journal: Journal): Promise<void> {
   const done = targets.filter((flow) => progress.get(flow.id)?.outcome.state === 'DONE' && !progress.get(flow.id)?.outcome.versionAfter);
   if (done.length === 0) return;
   try {
     const metas = await api.getFlows(done.map((flow) => flow.id));
     for (const flow of done) {
       const version = metas.get(flow.id)?.publishedVersion;
-      if (version) (progress.get(flow.id) as Progress).outcome.versionAfter = version;
+      if (!version) continue;
+      (progress.get(flow.id) as Progress).outcome.versionAfter = version;
+      // The version this run created is its identity: rollback acts only where it is still the published one.
+      journal.append('flow-version', { flowId: flow.id, versionAfter: version });
     }
   } catch {
     // Versions after are informative; verify reads them again. A failed read here must not fail the run.

@@ -1,6 +1,7 @@
 import type { RolloutApi } from './api-port.js';
 import { Journal } from './journal.js';
 import { readPlanFile, sha256 } from './plan-file.js';
+import { compareMeaning } from '../flow/meaning.js';
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
 import { runRewrites, type ApplyEvent } from './rewrite.js';
@@ -49,7 +50,7 @@ export async function rollbackRun(options: RollbackOptions): Promise<RollbackRes
       name: flow.name,
       type: flow.type,
       ...(versionAfter ? { expectedVersion: versionAfter } : {}),
-      expectedSha256: sha256(flow.updated ?? ''),
+      loadExpectedText: () => flow.updated ?? '',
       newYamlSha256: sha256(flow.original ?? ''),
       loadNewYaml: () => flow.original ?? '',
     })),
@@ -60,7 +61,8 @@ export async function rollbackRun(options: RollbackOptions): Promise<RollbackRes
     },
   );
 
-  // Proof: the published YAML of every rolled-back flow equals its backup, byte for byte.
+  // Proof: the published version of every rolled-back flow means what its backup meant (an export is regenerated,
+  // so its bytes are not the backup's: compared by meaning, flow/meaning.ts).
   const rolled = applied.filter(({ flow }) => result.outcomes.get(flow.id)?.state === 'DONE');
   const metas = rolled.length > 0 ? await api.getFlows(rolled.map(({ flow }) => flow.id)) : new Map();
   const exported = rolled.length > 0
@@ -71,11 +73,18 @@ export async function rollbackRun(options: RollbackOptions): Promise<RollbackRes
     if (outcome.state === 'DONE') {
       const yaml = exported.get(flow.id)?.yaml;
       outcome.versionAfter = metas.get(flow.id)?.publishedVersion ?? outcome.versionAfter;
-      if (yaml === flow.original) outcome.state = 'ROLLED_BACK';
+      const proof = yaml === undefined ? undefined : compareMeaning(yaml, flow.original ?? '');
+      if (proof?.same) outcome.state = 'ROLLED_BACK';
       else {
         outcome.state = 'ROLLBACK_FAILED';
-        outcome.error = yaml === undefined ? 'could not export the restored version' : 'published YAML differs from the backup';
+        outcome.error = proof === undefined
+          ? 'could not export the restored version'
+          : `the restored version does not mean what the backup meant (first difference at ${proof.difference ?? '/'})`;
       }
+    } else if (outcome.state.startsWith('SKIPPED_')) {
+      // A flow rollback cannot restore is a failure with its reason, never a silent skip.
+      outcome.error = `not restored: ${outcome.reason ?? outcome.state}`;
+      outcome.state = 'ROLLBACK_FAILED';
     }
     return outcome;
   });

@@ -3,6 +3,7 @@ import { readPlanFile } from './plan-file.js';
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
 import { appliedFlows } from './applied-flows.js';
+import { compareMeaning } from '../flow/meaning.js';
 
 export interface VerifyOptions {
   api: RolloutApi;
@@ -22,8 +23,9 @@ const versionNumber = (version: string | undefined): number => (version === unde
 
 /**
  * Checks every applied flow from three angles (design.md): its published version advanced; the exported YAML of
- * that version is exactly the planned YAML (the call at the planned place, every other byte as the backup); and
- * dependency tracking lists the flow as a consumer of the module, asked again while its data lags.
+ * that version means exactly the planned YAML (the original plus the call at the planned place, compared by
+ * meaning: Genesys regenerates exports, flow/meaning.ts); and dependency tracking lists the flow as a consumer of
+ * the module's published version (consumer lists are per module version), asked again while its data lags.
  */
 export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
   const { api, runDir } = options;
@@ -31,14 +33,19 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
   const applied = appliedFlows(plan, runDir);
   const startedAt = new Date().toISOString();
   const ids = applied.map(({ flow }) => flow.id);
-  const metas = ids.length > 0 ? await api.getFlows(ids) : new Map();
+  // The module is looked up in the same batch: its published version now is what dependency tracking is asked for.
+  const metas = ids.length > 0 ? await api.getFlows([...ids, plan.module.id]) : new Map();
+  const moduleVersions = [...new Set([metas.get(plan.module.id)?.publishedVersion, plan.module.publishedVersion])]
+    .filter((version): version is string => typeof version === 'string');
   const exported = ids.length > 0
     ? await api.exportFlows(applied.flatMap(({ flow }) => {
       const version = metas.get(flow.id)?.publishedVersion;
       return version ? [{ id: flow.id, version }] : [];
     }))
     : new Map();
-  const consumers = ids.length > 0 ? await waitForConsumers(api, plan.module.id, ids, options) : new Set<string>();
+  const consumers = ids.length > 0 && moduleVersions.length > 0
+    ? await waitForConsumers(api, plan.module.id, moduleVersions, ids, options)
+    : new Set<string>();
 
   const flows: FlowOutcome[] = applied.map(({ flow }) => {
     const meta = metas.get(flow.id);
@@ -49,7 +56,10 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
     }
     const yaml = exported.get(flow.id)?.yaml;
     if (meta && yaml === undefined) problems.push('could not export the published version');
-    else if (meta && yaml !== flow.updated) problems.push('published YAML differs from the planned YAML');
+    else if (meta && yaml !== undefined) {
+      const meaning = compareMeaning(yaml, flow.updated ?? '');
+      if (!meaning.same) problems.push(`the published version does not mean the planned YAML (first difference at ${meaning.difference ?? '/'})`);
+    }
     if (!consumers.has(flow.id)) problems.push(`dependency tracking does not list it as a consumer of ${plan.module.name}`);
     return {
       id: flow.id, name: flow.name, type: flow.type,
@@ -67,15 +77,32 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
   return { report, drift: flows.some((flow) => flow.state === 'DRIFT') };
 }
 
-async function waitForConsumers(api: RolloutApi, moduleId: string, ids: readonly string[], options: VerifyOptions): Promise<Set<string>> {
+/**
+ * Consumers of the module's published version(s), asked again while dependency tracking lags. The module's version
+ * now comes first; the one the plan saw is asked too when it differs (a flow published before the module was
+ * republished consumes the older version).
+ */
+async function waitForConsumers(
+  api: RolloutApi,
+  moduleId: string,
+  versions: readonly string[],
+  ids: readonly string[],
+  options: VerifyOptions,
+): Promise<Set<string>> {
   const attempts = options.dependencyAttempts ?? 10;
   const delayMs = options.dependencyDelayMs ?? 1000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let latest = new Set<string>();
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    const answer = await api.moduleConsumers(moduleId);
-    latest = answer.ids;
-    if (!answer.partial && ids.every((id) => latest.has(id))) break;
+    latest = new Set<string>();
+    let partial = false;
+    for (const version of versions) {
+      const answer = await api.moduleConsumers(moduleId, version);
+      for (const id of answer.ids) latest.add(id);
+      partial ||= answer.partial;
+      if (!partial && ids.every((id) => latest.has(id))) break;
+    }
+    if (!partial && ids.every((id) => latest.has(id))) break;
     if (attempt < attempts) await sleep(delayMs);
   }
   return latest;
