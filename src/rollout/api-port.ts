@@ -49,6 +49,8 @@ export interface RolloutApi {
    * (a real org wants `version`, and lists consumers per module version); `partial` while it lags.
    */
   moduleConsumers(moduleId: string, moduleVersion: string): Promise<{ ids: Set<string>; partial: boolean }>;
+  /** The flow's versions (id and, where the API says, PUBLISH / CHECKIN / SAVE), to see who published between two. */
+  flowVersions(flowId: string): Promise<{ id: string; type?: string }[]>;
   /** Rate-limited API requests made so far and 429s received (for reports and `--concurrency auto`). */
   stats(): { requests: number; rateLimited: number };
 }

@@ -14,7 +14,10 @@ export interface AppliedFlow {
 export function appliedFlows(plan: PlanFile, runDir: RunDir): AppliedFlow[] {
   const versions = new Map<string, string | undefined>();
   for (const entry of readJournal(runDir.journalPath)) {
-    if ((entry.step === 'flow-done' || (entry.step === 'flow-version' && versions.has(entry.flowId ?? ''))) && entry.flowId) {
+    if (!entry.flowId) continue;
+    // Imported (confirmed or not: a run killed between the import and its confirmation still changed the flow).
+    if (entry.step === 'import-succeeded' && !versions.has(entry.flowId)) versions.set(entry.flowId, undefined);
+    if (entry.step === 'flow-done' || (entry.step === 'flow-version' && versions.has(entry.flowId))) {
       versions.set(entry.flowId, typeof entry.versionAfter === 'string' ? entry.versionAfter : versions.get(entry.flowId));
     }
   }

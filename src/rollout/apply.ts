@@ -5,6 +5,10 @@ import { readPlanFile, writePlanFile, sha256, type PlanFile } from './plan-file.
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
 import { runRewrites, type ApplyEvent } from './rewrite.js';
+import { planEdit, type PlanChange } from './plan-edit.js';
+import { acquireRunLock, type LockOwner } from './run-lock.js';
+import { compareMeaning } from '../flow/meaning.js';
+import { CliError, EXIT } from '../cli/errors.js';
 
 export interface ApplyOptions {
   api: RolloutApi;
@@ -17,6 +21,8 @@ export interface ApplyOptions {
 
 export interface ApplyResult {
   runId: string;
+  /** A run lock left by a process that is gone (kill -9) was taken over. */
+  replacedStaleLock?: LockOwner;
   report: RunReport;
   interrupted: boolean;
   resumed: boolean;
@@ -28,6 +34,7 @@ type RunFlow = Omit<PlanFile['flows'][number], 'original' | 'updated' | 'diff'> 
 
 interface PreparedRun {
   checksum: string;
+  change: PlanChange;
   module: PlanFile['module'];
   flows: RunFlow[];
   resumed: boolean;
@@ -40,7 +47,7 @@ interface PreparedRun {
  * flow from its planned original to its planned new YAML. Calling it again on the same plan resumes the run.
  */
 export async function applyPlan(plan: PlanFile, options: ApplyOptions): Promise<ApplyResult> {
-  return runPrepared(prepareRun(plan, options.runDir), options);
+  return withRunLock(plan, options, () => runPrepared(prepareRun(plan, options.runDir), options));
 }
 
 /**
@@ -48,7 +55,46 @@ export async function applyPlan(plan: PlanFile, options: ApplyOptions): Promise<
  * the first write, so a run of thousands of flows holds their metadata only (what `flowlink apply` uses).
  */
 export async function applyPlanFile(path: string, options: ApplyOptions): Promise<ApplyResult> {
-  return runPrepared(prepareRun(readPlanFile(path), options.runDir), options);
+  const plan = readPlanFile(path);
+  return withRunLock(plan, options, () => runPrepared(prepareRun(plan, options.runDir), options));
+}
+
+/** One run at a time per plan (run-lock.ts); a rolled-back run is not resumed into DONE. */
+async function withRunLock(plan: PlanFile, options: ApplyOptions, run: () => Promise<ApplyResult>): Promise<ApplyResult> {
+  const { runDir } = options;
+  const lock = acquireRunLock(runDir.path, plan.checksum, 'apply');
+  try {
+    const rolledBack = readJournal(runDir.rollbackJournalPath).find((entry) => entry.step === 'rollback-started');
+    if (rolledBack) {
+      throw new CliError(
+        `run ${runDir.runId} was rolled back (${rolledBack.at}); its flows are back to what they were, so this plan is stale: make a new plan to apply the change again`,
+        EXIT.USAGE,
+      );
+    }
+    provePlan(plan);
+    const result = await run();
+    return lock.replacedStale ? { ...result, replacedStaleLock: lock.replacedStale } : result;
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * The plan proves itself: each target's new YAML and diff are recomputed from its original and the plan's change
+ * with the engine, and must be what the plan holds. A checksum proves nothing here (anyone can recompute it), so an
+ * edited-and-resealed plan would otherwise upload YAML that differs from the diff a reviewer approved.
+ */
+export function provePlan(plan: PlanFile): void {
+  for (const flow of plan.flows) {
+    if (flow.state !== 'ELIGIBLE') continue;
+    const edit = planEdit(plan, flow.original ?? '', flow);
+    if (edit.status !== 'inserted' || edit.yaml !== flow.updated || edit.diff !== flow.diff) {
+      throw new CliError(
+        `plan refused: the new YAML of flow ${flow.id} is not what the plan's change makes of its original (the plan file was edited); make a new plan`,
+        EXIT.USAGE,
+      );
+    }
+  }
 }
 
 /** Plan copy, journal start, backups (durable) and the planned texts in the run directory; returns metadata only. */
@@ -72,12 +118,17 @@ function prepareRun(plan: PlanFile, runDir: RunDir): PreparedRun {
     writeFileSync(runDir.plannedYamlPath(flow.id), updated ?? '');
     return { ...flow, sha256: flow.sha256 ?? sha256(original ?? ''), updatedSha256: sha256(updated ?? '') };
   });
-  return { checksum: plan.checksum, module: plan.module, flows, resumed, startedAt, journal };
+  const change: PlanChange = {
+    module: plan.module, placement: plan.placement, inputs: plan.inputs, outputs: plan.outputs,
+    ...(plan.actionName ? { actionName: plan.actionName } : {}),
+  };
+  return { checksum: plan.checksum, change, module: plan.module, flows, resumed, startedAt, journal };
 }
 
 async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<ApplyResult> {
   const { runDir } = options;
   const { journal } = run;
+  await proveOriginals(run, options);
   const result = await runRewrites(
     run.flows.filter((flow) => flow.state === 'ELIGIBLE').map((flow) => ({
       id: flow.id,
@@ -86,6 +137,13 @@ async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<App
       ...(flow.publishedVersion ? { expectedVersion: flow.publishedVersion } : {}),
       newYamlSha256: flow.updatedSha256 as string,
       loadNewYaml: () => readFileSync(runDir.plannedYamlPath(flow.id), 'utf8'),
+      // Someone published between the check and the write: the same change, made to their version.
+      rebase: (theirYaml: string) => {
+        const edit = planEdit(run.change, theirYaml, flow);
+        if (edit.status === 'inserted') return { yaml: edit.yaml };
+        if (edit.status === 'already-present') return { yaml: theirYaml };
+        return { reason: edit.reason ?? edit.status };
+      },
     })),
     {
       api: options.api, journal, concurrency: options.concurrency,
@@ -115,4 +173,48 @@ async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<App
     runId: runDir.runId, report, interrupted: result.interrupted, resumed: run.resumed,
     ...(result.stopReason ? { stopReason: result.stopReason } : {}),
   };
+}
+
+/**
+ * The originals are what the org holds: the published version each target was planned from is exported (batched;
+ * a version never changes, so this can be asked any time) and must mean the plan's original, the backup. A plan
+ * whose original was edited (and the new YAML recomputed from it) would otherwise replace the real flow with the
+ * forged one while showing reviewers a one-call diff. Proven once per run (journaled), before the first write.
+ */
+async function proveOriginals(run: PreparedRun, options: ApplyOptions): Promise<void> {
+  const proven = new Set<string>();
+  for (const entry of readJournal(options.runDir.journalPath)) {
+    if (entry.step === 'originals-proven' && Array.isArray(entry.flowIds)) for (const id of entry.flowIds) proven.add(String(id));
+    if (entry.step === 'flow-done' && entry.flowId) proven.add(entry.flowId);
+  }
+  const todo = run.flows.filter((flow) => flow.state === 'ELIGIBLE' && flow.publishedVersion && !proven.has(flow.id));
+  if (todo.length === 0) return;
+  const exported = await options.api.exportFlows(todo.map((flow) => ({ id: flow.id, version: flow.publishedVersion as string })));
+  const ok: string[] = [];
+  const unexported = todo.filter((flow) => exported.get(flow.id)?.yaml === undefined);
+  if (unexported.length > 0) {
+    // A deleted flow is the precheck's to skip; any other flow that cannot be proven now stops the run (fail closed).
+    const existing = await options.api.getFlows(unexported.map((flow) => flow.id));
+    const stuck = unexported.filter((flow) => existing.has(flow.id));
+    if (stuck.length > 0) {
+      throw new CliError(
+        `could not export ${stuck.length} original version(s) to prove the plan against the org (${exported.get(stuck[0]!.id)?.error ?? 'no answer'}); nothing was written: run apply again`,
+        EXIT.FLOWS_FAILED,
+      );
+    }
+  }
+  for (const flow of todo) {
+    const result = exported.get(flow.id);
+    if (result?.yaml === undefined) continue;
+    const backup = readFileSync(options.runDir.backupPath(flow.id, flow.publishedVersion), 'utf8');
+    if (!compareMeaning(result.yaml, backup).same) {
+      run.journal.append('run-refused', { flowId: flow.id, reason: 'original differs from the org' });
+      throw new CliError(
+        `plan refused: the original of flow ${flow.id} in the plan is not what version ${flow.publishedVersion} holds in the org (the plan file was edited); make a new plan`,
+        EXIT.USAGE,
+      );
+    }
+    ok.push(flow.id);
+  }
+  run.journal.append('originals-proven', { flowIds: ok });
 }

@@ -120,6 +120,9 @@ export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
       });
       return { ids: new Set(answer.items.map((item) => item.id)), partial: answer.partial };
     },
+    async flowVersions(flowId) {
+      return (await client.flows.versions(flowId)).map((version) => ({ id: version.id, ...(version.type ? { type: version.type } : {}) }));
+    },
     stats() {
       const stats = client.stats();
       return { requests: stats.requests - stats.tokenRequests, rateLimited: stats.rateLimited };

@@ -4,6 +4,8 @@
  * `plan` adds ANCHOR_NOT_FOUND, MISSING_REQUIRED_INPUTS and UNPARSEABLE after reading each flow's YAML.
  */
 
+import { allowsFlowType, compatibleTypesUnknown } from '../flow/module-info.js';
+
 export const ELIGIBILITY_STATES = [
   'ELIGIBLE',
   'ALREADY_CALLS_MODULE',
@@ -41,7 +43,7 @@ export interface FlowMetadata {
 export interface ModuleMetadata {
   id: string;
   name: string;
-  /** Flow types allowed to call it (any case); absent or empty: no restriction is known. */
+  /** Flow types allowed to call it (any case); absent or empty: unknown, so every type is allowed (allowsFlowType). */
   compatibleFlowTypes?: readonly string[];
 }
 
@@ -110,12 +112,13 @@ export function hasNewerDraft(flow: FlowMetadata): boolean {
   return newerDraftVersion(flow) !== undefined;
 }
 
+/** The one compatibility rule (flow/module-info.ts allowsFlowType): absent or empty compatibleFlowTypes allow all. */
 export function isCompatibleType(flowType: string, module: ModuleMetadata): boolean {
-  const allowed = module.compatibleFlowTypes;
-  if (!allowed || allowed.length === 0) return true;
-  const wanted = flowType.toLowerCase();
-  return allowed.some((type) => type.toLowerCase() === wanted);
+  return allowsFlowType(module, flowType);
 }
+
+/** The detail of an ELIGIBLE flow when the module names no compatible flow types (allowed, but not confirmed). */
+export const UNKNOWN_TYPES_NOTE = 'compatible flow types unknown (the module lists none): allowed';
 
 /** Pure: the same metadata always gives the same classification. */
 export function classifyFlow(input: ClassifyInput): Classification {
@@ -134,7 +137,7 @@ export function classifyFlow(input: ClassifyInput): Classification {
 
   const reasons = PRECEDENCE.filter((state) => applies.has(state));
   const state = reasons[0] ?? 'ELIGIBLE';
-  const detail = applies.get(state);
+  const detail = applies.get(state) ?? (state === 'ELIGIBLE' && module && compatibleTypesUnknown(module) ? UNKNOWN_TYPES_NOTE : undefined);
   return {
     state,
     reasons: reasons.length > 0 ? reasons : ['ELIGIBLE'],

@@ -21,6 +21,9 @@ export type JournalStep =
   | 'run-interrupted'
   | 'run-finished'
   | 'backup-written'
+  /** These targets' published versions in the org mean the plan's originals (apply.ts proveOriginals). */
+  | 'originals-proven'
+  | 'run-refused'
   | 'precheck-skipped'
   | 'import-registered'
   | 'import-uploaded'
@@ -30,6 +33,10 @@ export type JournalStep =
   /** The published version a done flow got (looked up in a batch after the writes): its identity for rollback. */
   | 'flow-version'
   | 'flow-failed'
+  /** Someone else published between this run's check and its write, and it could not be repaired: both version ids. */
+  | 'flow-conflict'
+  /** A write that superseded someone else's version is made again on top of theirs. */
+  | 'rebase'
   | 'flow-skipped'
   | 'rollback-started'
   | 'rollback-finished';

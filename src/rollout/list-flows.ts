@@ -1,4 +1,5 @@
 import type { Flow, GenesysClient } from '../client/index.js';
+import { publishedVersionIds } from '../client/resources/dependencies.js';
 import { toDependencyType } from '../genesys/flow-types.js';
 import { CliError, EXIT } from '../cli/errors.js';
 import { classifyFlow, newerDraftVersion, type EligibilityState, type LockHolder, type ModuleMetadata } from './eligibility.js';
@@ -57,7 +58,10 @@ export async function collectListRows(
     const module = options.knownModules?.find((known) => known.name === name) ?? (await client.flows.findByName(name, 'commonmodule'));
     if (!module) throw new CliError(`common module '${name}' not found`, EXIT.USAGE);
     modules.set(name, module);
-    const consumers = await client.dependencies.consumers(module.id, { resourceTypes: dependencyTypes, flowFilter: 'published' });
+    // Consumer lists are per module version (genesys-api.md §15.3): a flow last published while 2.0 was live is
+    // listed under 2.0 only. "Calls the module" means any version, so ask for each published one and merge.
+    const versions = publishedVersionIds(await client.flows.versions(module.id), module.publishedVersion?.id);
+    const consumers = await client.dependencies.consumersOfAnyVersion(module.id, versions, { resourceTypes: dependencyTypes, flowFilter: 'published' });
     dependenciesPartial ||= consumers.partial;
     callers.set(name, new Set(consumers.items.map((dependency) => dependency.id)));
   }));

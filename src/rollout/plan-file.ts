@@ -73,17 +73,20 @@ export function sealPlan(plan: Omit<PlanFile, 'checksum'>): PlanFile {
 
 /** Written flow by flow (one JSON object a line in the `flows` array), never as one string of the whole plan. */
 export function writePlanFile(path: string, plan: PlanFile): void {
+  writeFileDurably(path, planFileText(plan));
+}
+
+/** The plan file's text in pieces (a header, then one piece per flow): for a file, or for stdout (`--out -`). */
+export function* planFileText(plan: PlanFile): Generator<string> {
   const { flows, checksum, ...header } = plan;
   const head = JSON.stringify(header, null, 2).replace(/\n}$/, '');
-  writeFileDurably(path, (function* () {
-    yield `${head},\n  "flows": [`;
-    let first = true;
-    for (const flow of flows) {
-      yield `${first ? '' : ','}\n    ${JSON.stringify(flow)}`;
-      first = false;
-    }
-    yield `\n  ],\n  "checksum": ${JSON.stringify(checksum)}\n}\n`;
-  })());
+  yield `${head},\n  "flows": [`;
+  let first = true;
+  for (const flow of flows) {
+    yield `${first ? '' : ','}\n    ${JSON.stringify(flow)}`;
+    first = false;
+  }
+  yield `\n  ],\n  "checksum": ${JSON.stringify(checksum)}\n}\n`;
 }
 
 /** Reads and checks a plan file; every problem is a one-line CliError with exit code 2. */

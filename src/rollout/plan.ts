@@ -5,9 +5,11 @@ import {
   flowInfoFromYaml, insertModuleCall, moduleInfoFromFlow, validateCall,
   type CallMapping, type InsertStatus, type ModuleInfo,
 } from '../flow/index.js';
+import { allowsFlowType } from '../flow/module-info.js';
 import type { EligibilityState } from './eligibility.js';
 import { sealPlan, sha256, type InputValue, type Placement, type PlanFile, type PlanFlow } from './plan-file.js';
 import type { FlowSelectors } from './select.js';
+import { forTerminal } from '../shared/terminal-text.js';
 
 export interface PlanRequest {
   moduleName: string;
@@ -80,7 +82,8 @@ function planOne(
   const edit = insertModuleCall(yaml, {
     module: moduleName, placement: request.placement, inputs: request.inputs, outputs: request.outputs,
     ...(request.actionName ? { actionName: request.actionName } : {}),
-    fileName: `${name}.${type}.yaml`,
+    // The diff's header names the flow: a newline or escape sequence in a name must not forge diff lines.
+    fileName: `${forTerminal(name)}.${type}.yaml`,
   });
   if (edit.status !== 'inserted') {
     return { state: ENGINE_STATE[edit.status] ?? 'UNPARSEABLE', reason: edit.reason ?? edit.status, sha256: digest };
@@ -96,10 +99,10 @@ function planOne(
 /** The mapping must suit the module before any flow is looked at: required inputs, known names, literal types. */
 function checkMapping(moduleInfo: ModuleInfo, mapping: CallMapping, request: PlanRequest): void {
   if (request.typesExplicit) {
-    const unusable = request.selectors.types.filter((type) => !moduleInfo.compatibleFlowTypes.includes(type));
+    const unusable = request.selectors.types.filter((type) => !allowsFlowType(moduleInfo, type));
     if (unusable.length === request.selectors.types.length) {
       throw new CliError(
-        `common module '${moduleInfo.name}' cannot be called from ${unusable.join(', ')} flows (compatible: ${moduleInfo.compatibleFlowTypes.join(', ') || 'none'})`,
+        `common module '${moduleInfo.name}' cannot be called from ${unusable.join(', ')} flows (compatible: ${moduleInfo.compatibleFlowTypes.join(', ')})`,
         EXIT.USAGE,
       );
     }

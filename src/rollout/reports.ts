@@ -1,6 +1,8 @@
 import { writeFileDurably } from './durable-write.js';
 import { redact } from '../shared/redact.js';
+import { jsonForTerminal } from '../shared/terminal-text.js';
 import type { RunDir } from './run-dir.js';
+import { writeRunHtml } from '../report/run-html.js';
 
 /** One flow's outcome in a run, as every report format shows it. */
 export interface FlowOutcome {
@@ -51,14 +53,23 @@ export function toCsv(report: RunReport): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Text for an XML 1.0 attribute, keeping the real value where XML can carry it: markup characters as entities;
+ * tab, newline and CR as character references (raw, an attribute's value would turn them into spaces); DEL, C1
+ * and bidi controls as character references (never raw in the file). Characters XML 1.0 cannot carry at all (the
+ * other C0 controls such as ESC, U+FFFE, U+FFFF, lone surrogates) are written visibly as `\x1b`, `\uffff`.
+ */
 function xml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    // Characters XML 1.0 cannot carry at all.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+    .replace(/[\t\n\r\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
+      const code = c.charCodeAt(0);
+      return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    });
 }
 
 const PASSING = new Set(['DONE', 'VERIFIED', 'ROLLED_BACK', 'ALREADY_DONE']);
@@ -86,9 +97,14 @@ export function toJunit(report: RunReport): string {
   ].join('\n');
 }
 
-/** Writes report.json, report.csv and report.junit.xml (prefixed for rollback/verify) into the run directory, secrets redacted. */
+/**
+ * Writes report.json, report.csv and report.junit.xml (prefixed for rollback/verify) into the run directory, secrets
+ * redacted; then report.html, the run's change record with every step's outcomes so far (src/report).
+ */
 export function writeReports(runDir: RunDir, report: RunReport): void {
-  writeFileDurably(runDir.reportPath('json', report.command), redact(JSON.stringify(report, null, 2)) + '\n');
+  // JSON escaping, also of DEL, C1 and bidi controls (JSON.stringify leaves those raw): the same value, safe to cat.
+  writeFileDurably(runDir.reportPath('json', report.command), jsonForTerminal(redact(JSON.stringify(report, null, 2))) + '\n');
   writeFileDurably(runDir.reportPath('csv', report.command), redact(toCsv(report)));
   writeFileDurably(runDir.reportPath('junit.xml', report.command), redact(toJunit(report)));
+  writeRunHtml(runDir, report);
 }

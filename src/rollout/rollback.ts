@@ -1,6 +1,7 @@
 import type { RolloutApi } from './api-port.js';
 import { Journal } from './journal.js';
-import { readPlanFile, sha256 } from './plan-file.js';
+import { readPlanFile, sha256, type PlanFile } from './plan-file.js';
+import { acquireRunLock } from './run-lock.js';
 import { compareMeaning } from '../flow/meaning.js';
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
@@ -30,8 +31,17 @@ export interface RollbackResult {
  * Journaled in the run's rollback.jsonl, so it resumes like apply.
  */
 export async function rollbackRun(options: RollbackOptions): Promise<RollbackResult> {
+  const plan = readPlanFile(options.runDir.planPath);
+  const lock = acquireRunLock(options.runDir.path, plan.checksum, 'rollback');
+  try {
+    return await rollbackLocked(plan, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function rollbackLocked(plan: PlanFile, options: RollbackOptions): Promise<RollbackResult> {
   const { runDir, api } = options;
-  const plan = readPlanFile(runDir.planPath);
   let applied = appliedFlows(plan, runDir);
   if (options.flowIds && options.flowIds.length > 0) {
     const known = new Set(applied.map((item) => item.flow.id));

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { writeFileDurably } from './durable-write.js';
 
 /**
@@ -44,6 +44,7 @@ export class RunDir {
   create(): void {
     mkdirSync(this.backupsPath, { recursive: true });
     mkdirSync(this.plannedPath, { recursive: true });
+    ignoreFlowlinkDir(this.root);
   }
 
   backupPath(flowId: string, version: string | undefined): string {
@@ -69,9 +70,48 @@ export class RunDir {
   }
 }
 
-/** Every run id under the runs root, newest first by directory time. */
+/**
+ * A runs root `<dir>/.flowlink/runs` gets `<dir>/.flowlink/.gitignore` (`*`) the first time it is used: run
+ * directories hold backups of flows and are no repository content. An existing one is left as it is.
+ */
+export function ignoreFlowlinkDir(runsRoot: string): void {
+  const flowlinkDir = dirname(runsRoot);
+  if (basename(runsRoot) !== 'runs' || basename(flowlinkDir) !== '.flowlink') return;
+  const path = join(flowlinkDir, '.gitignore');
+  if (existsSync(path)) return;
+  try {
+    writeFileSync(path, '*\n', { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/**
+ * The nearest `.flowlink/runs` at or above `cwd`, the way git finds `.git`: runs made at a repository's top are
+ * found from any folder below it. Undefined when there is none up to the filesystem root.
+ */
+export function findRunsRoot(cwd: string): string | undefined {
+  let dir = cwd;
+  for (;;) {
+    const candidate = RunDir.runsRoot(dir);
+    try {
+      if (statSync(candidate).isDirectory()) return candidate;
+    } catch {
+      // not here: look further up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Every run id under the runs root of `cwd` (`cwd/.flowlink/runs`), newest first by directory time. */
 export function listRunIds(cwd: string): string[] {
-  const root = RunDir.runsRoot(cwd);
+  return listRunIdsIn(RunDir.runsRoot(cwd));
+}
+
+/** Every run id under a runs root, newest first by directory time. */
+export function listRunIdsIn(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .filter((name) => existsSync(join(root, name, 'plan.json')))

@@ -37,7 +37,9 @@ export function runStatus(runDir: RunDir): RunStatus {
     module: plan.module.name,
     createdAt: plan.createdAt,
     apply,
-    resumable: apply !== 'finished' || flows.some((flow) => flow.state === 'NOT_STARTED' || flow.state === 'FAILED'),
+    // A rolled-back run is over: its flows are back to what they were, so only a new plan applies the change again.
+    resumable: rollbackEntries.length === 0
+      && (apply !== 'finished' || flows.some((flow) => ['NOT_STARTED', 'FAILED', 'CONFLICT', 'IMPORTED_UNCONFIRMED', 'IN_FLIGHT'].includes(flow.state))),
     rollback: rollbackEntries.length === 0 ? 'none' : lastRollback === 'rollback-finished' ? 'finished' : 'interrupted',
     targets: targets.length,
     counts,
@@ -49,7 +51,10 @@ function applyStep(states: Map<string, { state: string; reason?: string }>, entr
   if (!entry.flowId) return;
   const label: Partial<Record<JournalEntry['step'], string>> = rollback
     ? { 'flow-done': 'ROLLED_BACK', 'flow-failed': 'ROLLBACK_FAILED', 'import-registered': 'ROLLBACK_IN_FLIGHT' }
-    : { 'flow-done': 'DONE', 'flow-failed': 'FAILED', 'import-registered': 'IN_FLIGHT', 'backup-written': 'NOT_STARTED' };
+    : {
+      'flow-done': 'DONE', 'flow-failed': 'FAILED', 'flow-conflict': 'CONFLICT', 'import-registered': 'IN_FLIGHT',
+      'import-succeeded': 'IMPORTED_UNCONFIRMED', 'backup-written': 'NOT_STARTED',
+    };
   if (entry.step === 'precheck-skipped') {
     states.set(entry.flowId, { state: rollback ? `ROLLBACK_${String(entry.state)}` : String(entry.state), ...(entry.reason ? { reason: String(entry.reason) } : {}) });
     return;

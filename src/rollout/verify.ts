@@ -4,6 +4,7 @@ import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
 import { appliedFlows } from './applied-flows.js';
 import { compareMeaning } from '../flow/meaning.js';
+import { readJournal } from './journal.js';
 
 export interface VerifyOptions {
   api: RolloutApi;
@@ -43,13 +44,33 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
       return version ? [{ id: flow.id, version }] : [];
     }))
     : new Map();
-  const consumers = ids.length > 0 && moduleVersions.length > 0
-    ? await waitForConsumers(api, plan.module.id, moduleVersions, ids, options)
+  const rolledBackIds = new Set(readJournal(runDir.rollbackJournalPath).filter((e) => e.step === 'flow-done').map((e) => e.flowId));
+  const consumerIds = ids.filter((id) => !rolledBackIds.has(id));
+  const consumers = consumerIds.length > 0 && moduleVersions.length > 0
+    ? await waitForConsumers(api, plan.module.id, moduleVersions, consumerIds, options)
     : new Set<string>();
 
+  // A rolled-back flow is checked against its backup: "rolled back" is its state, not drift from the plan.
+  const rolledBack = new Set(readJournal(runDir.rollbackJournalPath).filter((e) => e.step === 'flow-done' && e.flowId).map((e) => e.flowId as string));
   const flows: FlowOutcome[] = applied.map(({ flow }) => {
     const meta = metas.get(flow.id);
     const problems: string[] = [];
+    if (rolledBack.has(flow.id)) {
+      const yaml = exported.get(flow.id)?.yaml;
+      if (!meta) problems.push('the flow no longer exists');
+      else if (yaml === undefined) problems.push('could not export the published version');
+      else {
+        const meaning = compareMeaning(yaml, flow.original ?? '');
+        if (!meaning.same) problems.push(`rolled back, but the published version no longer means the backup (first difference at ${meaning.difference ?? '/'})`);
+      }
+      return {
+        id: flow.id, name: flow.name, type: flow.type,
+        state: problems.length === 0 ? 'ROLLED_BACK' : 'DRIFT',
+        ...(problems.length > 0 ? { reason: problems.join('; ') } : { reason: 'rolled back: the published version means the backup' }),
+        ...(flow.publishedVersion ? { versionBefore: flow.publishedVersion } : {}),
+        ...(meta?.publishedVersion ? { versionAfter: meta.publishedVersion } : {}),
+      };
+    }
     if (!meta) problems.push('the flow no longer exists');
     else if (!(versionNumber(meta.publishedVersion) > versionNumber(flow.publishedVersion))) {
       problems.push(`published version ${meta.publishedVersion ?? 'none'} did not advance from ${flow.publishedVersion ?? 'none'}`);

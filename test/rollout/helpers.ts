@@ -7,7 +7,7 @@ import { main } from '../../src/cli/main.js';
 import { memoryHost } from '../helpers/cli-host.js';
 import { emulatorHarness, CLIENT_ID, CLIENT_SECRET, type Harness } from '../client/harness.js';
 import type { PlanFile } from '../../src/rollout/plan-file.js';
-import { findModuleCalls } from '../../src/flow/index.js';
+import { compareMeaning, findModuleCalls } from '../../src/flow/index.js';
 
 export { emulatorHarness, type Harness };
 
@@ -69,4 +69,14 @@ export async function demoPlan(harness: Harness, prefix: string, tempPrefix = 'f
   assert.equal(planned.code, 0, planned.stderr);
   const plan = readPlan(join(cwd, 'plan.json'));
   return { cwd, plan, eligible: plan.flows.filter((flow) => flow.state === 'ELIGIBLE') };
+}
+
+/**
+ * The org regenerates every export (refIds renamed, references absolute, layout re-emitted), so what a flow holds
+ * is asserted by meaning, never by bytes.
+ */
+export function assertMeans(actual: string | undefined, expected: string | undefined, message: string): void {
+  assert.ok(actual !== undefined, `${message}: no YAML`);
+  const meaning = compareMeaning(actual, expected ?? '');
+  assert.ok(meaning.same, `${message}: differs at ${meaning.difference ?? '?'}`);
 }
