@@ -28,7 +28,16 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** Injectable clock (epoch ms). */
   now?: () => number;
+  /**
+   * What an export job answers (default 'regenerate'): 'regenerate' writes new YAML from the stored version as
+   * Genesys Cloud does (refIds `<name>_<trackingId>`, absolute references, no comments, fixed layout; docs/emulator.md);
+   * 'verbatim' echoes the stored text byte for byte.
+   */
+  exportMode?: ExportMode;
 }
+
+export type ExportMode = 'regenerate' | 'verbatim';
+export const EXPORT_MODES: readonly ExportMode[] = ['regenerate', 'verbatim'];
 
 export type EmulatorSeed = 'demo' | 'empty' | SeedFixture | string;
 
@@ -60,6 +69,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     dependencyLagMs: options.dependencyLagMs ?? 0,
     faultSeed: options.faultSeed ?? 1,
     now: options.now ?? Date.now,
+    exportMode: options.exportMode ?? 'regenerate',
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
   };
   const check = (name: string, value: number, min: number): void => {
@@ -72,6 +82,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   check('jobMs', resolved.jobMs, 0);
   check('tokenTtlSec', resolved.tokenTtlSec, 1);
   check('dependencyLagMs', resolved.dependencyLagMs, 0);
+  if (!EXPORT_MODES.includes(resolved.exportMode)) {
+    throw new RangeError(`emulator option exportMode must be one of ${EXPORT_MODES.join(', ')} (got ${JSON.stringify(resolved.exportMode)})`);
+  }
   if (resolved.port > 65535) throw new RangeError('emulator option port must be <= 65535');
   if (!resolved.clientId || !resolved.clientSecret) throw new RangeError('emulator clientId and clientSecret must not be empty');
   return resolved;

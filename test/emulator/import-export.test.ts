@@ -5,26 +5,35 @@ import { importYaml, startApi, until, type TestApi } from './api.js';
 import { callFlowYaml, sample, smallOrg } from './fixtures.js';
 
 let api: TestApi;
+/** The same org with exports echoing the stored bytes: for the tests that are about the exact text stored. */
+let verbatim: TestApi;
 before(async () => {
   api = await startApi({ jobMs: 10 });
+  verbatim = await startApi({ jobMs: 10, exportMode: 'verbatim' });
 });
-beforeEach(() => api.control('POST', '/reset', { seed: smallOrg() }));
-after(() => api.close());
+beforeEach(async () => {
+  await api.control('POST', '/reset', { seed: smallOrg() });
+  await verbatim.control('POST', '/reset', { seed: smallOrg() });
+});
+after(async () => {
+  await api.close();
+  await verbatim.close();
+});
 
 const stateOf = async (): Promise<string> => JSON.stringify((await api.control('GET', '/state')).flows);
 
 test('import: success publishes the exact text as a new version (also checked in), supersedes the draft', async () => {
   const yaml = callFlowYaml('Billing, Main', [{ module: 'Logger', inputs: { 'Common.reason': 'billing' } }]).replace(/\n/g, '\r\n');
-  const job = await importYaml(api, yaml);
+  const job = await importYaml(verbatim, yaml);
   assert.equal(job.status, 'Success', JSON.stringify(job.messages));
   assert.equal(job.command, 'Publish');
   assert.equal(job.flow.id, 'call-4');
-  const flow = (await api.call('GET', '/api/v2/flows/call-4')).body;
+  const flow = (await verbatim.call('GET', '/api/v2/flows/call-4')).body;
   assert.equal(flow.publishedVersion.id, '3.0');
   assert.equal(flow.checkedInVersion.id, '3.0');
   assert.equal(flow.savedVersion, undefined);
-  // Export gives back the uploaded bytes (CRLF and comment included).
-  const exported = await exportFlows([{ flow: { id: 'call-4' } }]);
+  // A verbatim export gives back the uploaded bytes (CRLF and comment included): the import stored the exact text.
+  const exported = await exportFlows([{ flow: { id: 'call-4' } }], verbatim);
   assert.equal(exported.text, yaml);
 });
 
@@ -84,32 +93,32 @@ test('upload: missing or wrong header and bad signature are S3 403s; not rate li
   assert.equal((await fetch(reg.presignedUrl, { method: 'PUT', headers: reg.headers, body: callFlowYaml('New_Flow') })).status, 400);
 });
 
-async function exportFlows(flows: unknown[]): Promise<{ job: any; status: number; contentType: string; text: string; bytes: Uint8Array }> {
-  const reg = await api.call('POST', '/api/v2/flows/export/jobs', { flows });
+async function exportFlows(flows: unknown[], on: TestApi = api): Promise<{ job: any; status: number; contentType: string; text: string; bytes: Uint8Array }> {
+  const reg = await on.call('POST', '/api/v2/flows/export/jobs', { flows });
   assert.equal(reg.status, 200, reg.text);
   assert.equal(reg.body.status, 'Started');
   assert.equal(reg.body.totalFlows, flows.length);
-  const job = await until(() => api.call('GET', `/api/v2/flows/export/jobs/${reg.body.id}?expand=messages`), (r) => r.body.status !== 'Started');
+  const job = await until(() => on.call('GET', `/api/v2/flows/export/jobs/${reg.body.id}?expand=messages`), (r) => r.body.status !== 'Started');
   if (!job.body.downloadUrl) return { job: job.body, status: 0, contentType: '', text: '', bytes: new Uint8Array() };
   const res = await fetch(job.body.downloadUrl); // presigned: no bearer token
   const bytes = new Uint8Array(await res.arrayBuffer());
   return { job: job.body, status: res.status, contentType: res.headers.get('content-type') ?? '', text: Buffer.from(bytes).toString('utf8'), bytes };
 }
 
-test('export: one flow by id gives its latest version as YAML byte for byte; by name+type with a version', async () => {
-  const one = await exportFlows([{ flow: { id: 'mail-1' } }]);
+test('export (verbatim): one flow by id gives its latest version as YAML byte for byte; by name+type with a version', async () => {
+  const one = await exportFlows([{ flow: { id: 'mail-1' } }], verbatim);
   assert.equal(one.job.status, 'Success');
   assert.equal(one.job.command, 'Export');
   assert.deepEqual(one.job.messages, []);
   assert.equal(one.status, 200);
   assert.equal(one.text, sample('bp-email-aws-comprehend_inboundemail_email-comprehend-flow.yaml'));
-  const draft = await exportFlows([{ flow: { id: 'call-4' } }]);
+  const draft = await exportFlows([{ flow: { id: 'call-4' } }], verbatim);
   assert.match(draft.text, /# draft/, 'no version: the latest (here the saved draft)');
-  const old = await exportFlows([{ flow: { name: 'Sales_Line_001', type: 'inboundcall', version: '1.0' } }]);
+  const old = await exportFlows([{ flow: { name: 'Sales_Line_001', type: 'inboundcall', version: '1.0' } }], verbatim);
   assert.doesNotMatch(old.text, /callCommonModule/);
 });
 
-test('export: several flows give a zip named <name>-<TYPE>-<id>.yaml; unexportable flows are Error messages; none -> Failure', async () => {
+test('export: several flows give a zip named <Name>_v<version>.yaml (no flow id) or fileName.yaml; unexportable flows are Error messages; none -> Failure', async () => {
   const many = await exportFlows([
     { flow: { id: 'call-1' } },
     { flow: { id: 'msg-1' }, fileName: 'chat_export' },
@@ -119,8 +128,8 @@ test('export: several flows give a zip named <name>-<TYPE>-<id>.yaml; unexportab
   assert.equal(many.job.status, 'Success');
   assert.equal(many.contentType, 'application/zip');
   const files = unzipSync(many.bytes);
-  assert.deepEqual(Object.keys(files).sort(), ['Sales_Line_001-INBOUNDCALL-call-1.yaml', 'chat_export.yaml']);
-  assert.match(strFromU8(files['Sales_Line_001-INBOUNDCALL-call-1.yaml'] as Uint8Array), /callCommonModule/);
+  assert.deepEqual(Object.keys(files).sort(), ['Sales_Line_001_v2-0.yaml', 'chat_export.yaml']);
+  assert.match(strFromU8(files['Sales_Line_001_v2-0.yaml'] as Uint8Array), /callCommonModule/);
   const texts = many.job.messages.map((m: { text: string }) => m.text).join('\n');
   assert.match(texts, /ghost-flow/);
   assert.match(texts, /call-2/);

@@ -82,7 +82,8 @@ test('kill -9 loses nothing acknowledged: locks, imports, control-plane changes 
     await Promise.all(burst);
     const ackedBeforeKill = [...acknowledged];
 
-    const restarted = await spawnEmulator(['--data', dir, '--seed', 'empty']);
+    // --export verbatim: the check below is that the imported text survived the restart byte for byte.
+    const restarted = await spawnEmulator(['--data', dir, '--seed', 'empty', '--export', 'verbatim']);
     second = restarted.child;
     const state = (await (await fetch(`${restarted.url}/__emulator/state`)).json()) as any;
     const byId = new Map(state.flows.map((f: any) => [f.id, f]));

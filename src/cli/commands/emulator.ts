@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { registerSecret } from '../../shared/redact.js';
 import { startEmulator } from '../../emulator/index.js';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from '../../emulator/options.js';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EXPORT_MODES, type ExportMode } from '../../emulator/options.js';
 
 interface EmulatorFlags {
   host: string;
@@ -17,6 +17,7 @@ interface EmulatorFlags {
   jobMs: string;
   tokenTtl: string;
   dependencyLag: string;
+  export: string;
 }
 
 function integer(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -41,8 +42,13 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--job-ms <ms>', 'duration of import/export jobs and Operations', '200')
     .option('--token-ttl <s>', 'token lifetime in seconds', '86400')
     .option('--dependency-lag <ms>', 'delay before dependency tracking reflects a publish', '0')
+    .option('--export <mode>', 'regenerate (new YAML on every export, as Genesys Cloud does) | verbatim (the stored text byte for byte)', 'regenerate')
     .action(async (flags: EmulatorFlags) => {
       const secret = flags.clientSecret ?? DEFAULT_CLIENT_SECRET;
+      const exportMode = flags.export.trim().toLowerCase();
+      if (!(EXPORT_MODES as readonly string[]).includes(exportMode)) {
+        throw new CliError(`--export must be ${EXPORT_MODES.join(' or ')} (got '${flags.export}')`, EXIT.USAGE);
+      }
       if (flags.clientSecret) registerSecret(flags.clientSecret);
       const options = {
         host: flags.host,
@@ -55,6 +61,7 @@ export function register(program: Command, ctx: CommandContext): void {
         jobMs: integer('job-ms', flags.jobMs, 0, 3_600_000),
         tokenTtlSec: integer('token-ttl', flags.tokenTtl, 1),
         dependencyLagMs: integer('dependency-lag', flags.dependencyLag, 0),
+        exportMode: exportMode as ExportMode,
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
       };
       if (!flags.clientId.trim()) throw new CliError('--client-id must not be empty', EXIT.USAGE);

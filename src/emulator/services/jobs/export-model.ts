@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { zipSync, strToU8 } from 'fflate';
-import { isFlowType, toResponseType } from '../../../genesys/flow-types.js';
+import { isFlowType } from '../../../genesys/flow-types.js';
 import { isRecord } from '../../archy/parse.js';
+import { regenerateExport } from '../../archy/regenerate-export.js';
 import type { Emulator } from '../../context.js';
 import { ApiError, badRequest } from '../../core/errors.js';
-import type { ExportItem, ExportJobRecord, FlowRecord, JobMessage } from '../../state/types.js';
+import type { ExportItem, ExportJobRecord, FlowRecord, JobMessage, VersionRecord } from '../../state/types.js';
 import { findFlowByNameAndType, findVersion, latestVersion, versionText } from '../flows/model.js';
 import { message } from './import-model.js';
 
@@ -59,10 +60,26 @@ function resolveEntry(emu: Emulator, entry: unknown): { flowId: string; versionI
   if (!version) {
     return { error: wanted === undefined ? `Flow ${flow.id} has no configuration to export.` : `Flow ${flow.id} has no version ${wanted}.` };
   }
-  const fileName = typeof entry.fileName === 'string' && /^[A-Za-z0-9_-]+$/.test(entry.fileName)
-    ? `${entry.fileName}.yaml`
-    : `${flow.name.replace(/[^A-Za-z0-9_ -]/g, '_')}-${toResponseType(flow.type)}-${flow.id}.yaml`;
+  let fileName: string;
+  if (entry.fileName === undefined || entry.fileName === null) fileName = defaultFileName(flow.name, version.id);
+  else if (typeof entry.fileName === 'string' && FILE_NAME.test(entry.fileName)) fileName = `${entry.fileName}.yaml`;
+  else {
+    return {
+      error: `Flow ${flow.id}: invalid fileName ${JSON.stringify(entry.fileName)}: it may contain only letters, digits, '_' and '-' (the extension is appended).`,
+    };
+  }
   return { flowId: flow.id, versionId: version.id, fileName };
+}
+
+/** `ExportDetails.fileName`: letters, digits, `_` and `-`; the extension is appended (index.d.ts `ExportDetails`). */
+const FILE_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Archy's style, `<Name>_v<major>-<minor>.yaml` (`SimpleFinancialIvr_v2-0.yaml`), unsafe characters replaced by `_`.
+ * No flow id: the real entry names are undocumented, and a client must find its entries by the `fileName` it asked for.
+ */
+export function defaultFileName(flowName: string, versionId: string): string {
+  return `${flowName.replace(/[^A-Za-z0-9_-]/g, '_')}_v${versionId.replace(/[^0-9]+/g, '-')}.yaml`;
 }
 
 export function finishExportJob(emu: Emulator, jobId: string): void {
@@ -71,12 +88,32 @@ export function finishExportJob(emu: Emulator, jobId: string): void {
   emu.store.commit([{ t: 'exportJob', job: { ...job, status: job.items.length > 0 ? 'Success' : 'Failure' } }]);
 }
 
-/** The download: one flow's YAML byte for byte, or a zip of all of them. */
+const regenerated = new WeakMap<VersionRecord, string>();
+
+/**
+ * A version as an export job writes it: with exportMode 'regenerate' (the default) new YAML generated from the
+ * stored version (regenerate-export.ts; computed once per version, it is a pure function of the stored text), with
+ * 'verbatim' the stored text byte for byte.
+ */
+export function exportText(emu: Emulator, version: VersionRecord): string {
+  if (emu.options.exportMode === 'verbatim') return versionText(version);
+  let text = regenerated.get(version);
+  if (text === undefined) {
+    text = regenerateExport(versionText(version));
+    regenerated.set(version, text);
+  }
+  return text;
+}
+
+/**
+ * The download: the YAML itself when one flow was exportable (also when more were requested), else a zip of all of
+ * them, each entry under the item's file name.
+ */
 export function exportContent(emu: Emulator, job: ExportJobRecord): { body: Buffer; contentType: string; fileName: string } {
   const files = job.items.map((item) => {
     const flow = emu.store.state.flows.get(item.flowId);
     const version = flow ? findVersion(flow, item.versionId) : undefined;
-    return { name: item.fileName, text: version ? versionText(version) : '' };
+    return { name: item.fileName, text: version ? exportText(emu, version) : '' };
   });
   if (files.length === 1) {
     const only = files[0] as { name: string; text: string };
