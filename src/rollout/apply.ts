@@ -8,6 +8,7 @@ import { runRewrites, type ApplyEvent } from './rewrite.js';
 import { planEdit, type PlanChange } from './plan-edit.js';
 import { acquireRunLock, type LockOwner } from './run-lock.js';
 import { compareMeaning } from '../flow/meaning.js';
+import { findModuleCalls } from '../flow/index.js';
 import { CliError, EXIT } from '../cli/errors.js';
 
 export interface ApplyOptions {
@@ -138,6 +139,7 @@ async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<App
       newYamlSha256: flow.updatedSha256 as string,
       loadNewYaml: () => readFileSync(runDir.plannedYamlPath(flow.id), 'utf8'),
       // Someone published between the check and the write: the same change, made to their version.
+      holdsChange: (yaml: string) => callsOf(yaml, run.change.module.name) === 1,
       rebase: (theirYaml: string) => {
         const edit = planEdit(run.change, theirYaml, flow);
         if (edit.status === 'inserted') return { yaml: edit.yaml };
@@ -217,4 +219,13 @@ async function proveOriginals(run: PreparedRun, options: ApplyOptions): Promise<
     ok.push(flow.id);
   }
   run.journal.append('originals-proven', { flowIds: ok });
+}
+
+/** Calls of the module in a flow text (0 for a text that cannot be read). */
+export function callsOf(yaml: string, moduleName: string): number {
+  try {
+    return findModuleCalls(yaml).filter((call) => call.module === moduleName).length;
+  } catch {
+    return 0;
+  }
 }

@@ -54,6 +54,12 @@ async function settle(ctx: RunContext, flow: RewriteItem, version: string, lates
     return 'settled';
   }
   const ours = awaiting.text();
+  if (!compareMeaning(latestYaml, ours).same && flow.holdsChange?.(latestYaml)) {
+    // Someone published after us, on top of our change (or made the same change): both are in the live version.
+    ctx.journal.append('rebase', { flowId: flow.id, over: version, note: 'a later version by someone else holds this change' });
+    finish(ctx, flow, version);
+    return 'settled';
+  }
   if (!compareMeaning(latestYaml, ours).same) {
     fail(ctx, flow, `published version ${version} is not the one this run wrote (after ${base ?? 'unknown'}): someone published after the import; their version is live and may lack this change`, 'CONFLICT', { versionChecked: base, versionFound: version });
     return 'settled';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { CliError, EXIT } from '../cli/errors.js';
 import { writeFileDurably } from './durable-write.js';
+import { isGenesysId } from './genesys-id.js';
 
 import type { InputValue, Placement } from '../flow/index.js';
 
@@ -109,7 +110,13 @@ export function readPlanFile(path: string): PlanFile {
   if (planChecksum(plan as PlanFile) !== plan.checksum) {
     throw new CliError(`plan file ${path} was modified after it was written (checksum mismatch); make a new plan`, EXIT.USAGE);
   }
+  // Ids become file names in the run directory: only Genesys ids (GUIDs) get that far.
+  if (!isGenesysId(plan.module.id)) throw new CliError(`plan file ${path}: module id ${JSON.stringify(String(plan.module.id)).slice(0, 60)} is not a Genesys id`, EXIT.USAGE);
   for (const flow of plan.flows) {
+    if (!isGenesysId(flow.id)) throw new CliError(`plan file ${path}: flow id ${JSON.stringify(String(flow.id)).slice(0, 60)} is not a Genesys id`, EXIT.USAGE);
+    if (flow.publishedVersion !== undefined && !/^[0-9]+(?:\.[0-9]+)*$/.test(String(flow.publishedVersion))) {
+      throw new CliError(`plan file ${path}: flow ${flow.id} has a version that is not a Genesys version id`, EXIT.USAGE);
+    }
     if (flow.state !== 'ELIGIBLE') continue;
     if (typeof flow.original !== 'string' || typeof flow.updated !== 'string' || sha256(flow.original) !== flow.sha256) {
       throw new CliError(`plan file ${path} has an inconsistent entry for flow ${flow.id}`, EXIT.USAGE);

@@ -42,6 +42,11 @@ export interface RewriteItem {
    * version published between the check and the write. Absent (rollback): such a write is a CONFLICT.
    */
   rebase?: (theirYaml: string) => { yaml: string } | { reason: string };
+  /**
+   * Whether a text already holds the change exactly once (apply: one call of the module). A version someone else
+   * published after ours that holds it lost nothing of ours; one that does not is a CONFLICT.
+   */
+  holdsChange?: (yaml: string) => boolean;
 }
 
 export interface Progress {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileDurably } from './durable-write.js';
+import { assertGenesysId } from './genesys-id.js';
 
 /**
  * `.flowlink/runs/<run-id>/`: plan.json (copy), journal.jsonl, rollback.jsonl, backups/<flowId>@<version>.yaml
@@ -34,6 +35,7 @@ export class RunDir {
   }
 
   plannedYamlPath(flowId: string): string {
+    assertGenesysId(flowId, 'flow id');
     return join(this.plannedPath, `${flowId}.yaml`);
   }
 
@@ -48,6 +50,9 @@ export class RunDir {
   }
 
   backupPath(flowId: string, version: string | undefined): string {
+    assertGenesysId(flowId, 'flow id');
+    // A version id from a plan or a server names a file too: digits and dots only.
+    if (version !== undefined && !/^[0-9]+(?:\.[0-9]+)*$/.test(version)) throw new Error(`version ${JSON.stringify(version).slice(0, 40)} is not a Genesys version id`);
     return join(this.backupsPath, `${flowId}@${version ?? 'none'}.yaml`);
   }
 

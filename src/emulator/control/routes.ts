@@ -92,6 +92,11 @@ function setFlowState(emu: Emulator, flowId: string, body: Record<string, unknow
   const events: StateEvent[] = [];
   const patch: Parameters<typeof flowEvent>[1] = {};
   let next = flow.nextVersion;
+  if ('name' in body) {
+    // A rename in Architect: the flow keeps its id; an import under the old name would now create a twin.
+    if (typeof body.name !== 'string' || body.name.trim() === '') throw badRequest('name must be a non-empty string.');
+    patch.name = body.name;
+  }
   if ('lock' in body) {
     const lock = body.lock;
     if (lock === null) patch.lock = undefined;
