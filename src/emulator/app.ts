@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Emulator } from './context.js';
+import { requireJsonContentType } from './core/content-type.js';
 import { ApiError, errorBody } from './core/errors.js';
 import { readBody, send, type Reply, type RequestContext, type RequestKind } from './core/http.js';
 import { rateHeaders, type RateDecision } from './core/rate-limit.js';
@@ -132,13 +133,13 @@ async function handle(emu: Emulator, api: Router, control: Router, req: Incoming
         values: { retryAfter: String(rate.resetSeconds) },
       });
     }
-    return finish(await route(api, ctx));
+    return finish(await route(api, ctx, requireJsonContentType));
   } catch (error) {
     return fail(error);
   }
 }
 
-async function route(router: Router, ctx: RequestContext): Promise<Reply> {
+async function route(router: Router, ctx: RequestContext, beforeHandler?: (ctx: RequestContext) => void): Promise<Reply> {
   const match = router.match(ctx.method, ctx.path);
   if (match.kind === 'not-found') throw new ApiError(404, 'not.found', `No resource found for ${ctx.method} ${ctx.path}.`);
   if (match.kind === 'method-not-allowed') {
@@ -147,6 +148,7 @@ async function route(router: Router, ctx: RequestContext): Promise<Reply> {
     });
   }
   ctx.params = match.params;
+  beforeHandler?.(ctx);
   return match.handler(ctx);
 }
 

@@ -1,5 +1,5 @@
 import type { FlowInfo } from './flow-info.js';
-import type { ModuleInfo } from './module-info.js';
+import { allowsFlowType, type ModuleInfo } from './module-info.js';
 import type { InputValue, OutputTarget } from './types.js';
 
 export type ProblemCode =
@@ -47,11 +47,9 @@ export function validateCall(flow: FlowInfo, module: ModuleInfo, mapping: CallMa
   const problems: Problem[] = [];
   const add = (code: ProblemCode, message: string): void => void problems.push({ code, message });
   const flowType = flow.type;
-  if (!flowType || !module.compatibleFlowTypes.includes(flowType.toLowerCase())) {
-    add(
-      'INCOMPATIBLE_TYPE',
-      `${module.name} can be called from ${module.compatibleFlowTypes.join(', ') || 'no flow type'}, not from ${flowType ?? flow.archyKey}`,
-    );
+  // An unknown flow type is refused only when the module names its types (allowsFlowType: none named = all allowed).
+  if (flowType ? !allowsFlowType(module, flowType) : module.compatibleFlowTypes.length > 0) {
+    add('INCOMPATIBLE_TYPE', `${module.name} can be called from ${module.compatibleFlowTypes.join(', ')}, not from ${flowType ?? flow.archyKey}`);
   }
   const inputs = mapping.inputs ?? {};
   const outputs = mapping.outputs ?? {};

@@ -108,7 +108,7 @@ test('dependency tracking: consumers of a module, what a flow consumes, build st
   const client = h.client();
   const module = await client.flows.findByName('Global_Exception_Handler', 'commonmodule');
   assert.ok(module);
-  const consumers = await client.dependencies.consumers(module.id, { resourceTypes: ['INBOUNDCALLFLOW'] });
+  const consumers = await client.dependencies.consumers(module.id, { version: module.publishedVersion!.id, resourceTypes: ['INBOUNDCALLFLOW'] });
   assert.equal(consumers.partial, false);
   assert.ok(consumers.items.length > 0, 'the demo org has callers');
   const caller = await client.flows.get(consumers.items[0]!.id);
@@ -128,7 +128,7 @@ test('dependency tracking that lags behind a publish answers 206: flagged partia
     assert.ok(exported?.ok);
     assert.equal((await client.importJobs.importFlowYaml(exported.yaml, FAST)).status, 'Success');
     const module = (await client.flows.findByName('Global_Exception_Handler', 'commonmodule'))!;
-    const consumers = await client.dependencies.consumers(module.id);
+    const consumers = await client.dependencies.consumers(module.id, { version: module.publishedVersion!.id });
     assert.equal(consumers.partial, true);
     assert.notEqual((await client.dependencies.buildStatus()).status, 'OPERATIONAL');
   } finally {

@@ -73,13 +73,14 @@ test('dependency answers with HTTP 206 are flagged partial', async () => {
     }
     return undefined;
   });
-  const consumers = await client.dependencies.consumers('module-1', { resourceTypes: ['INBOUNDCALLFLOW', 'INBOUNDCHATFLOW'] });
+  const consumers = await client.dependencies.consumers('module-1', { version: '3.0', resourceTypes: ['INBOUNDCALLFLOW', 'INBOUNDCHATFLOW'] });
   assert.equal(consumers.partial, true);
   assert.deepEqual(consumers.items.map((d) => d.id), ['f1']);
   const query = transport.apiCalls()[0]!.url.searchParams;
   assert.equal(query.get('objectType'), 'COMMONMODULEFLOW');
   assert.equal(query.get('resourceType'), 'INBOUNDCALLFLOW,INBOUNDCHATFLOW');
   assert.equal(query.get('id'), 'module-1');
+  assert.equal(query.get('version'), '3.0');
 });
 
 test('findByName keeps only the exact name of the wanted type', async () => {

@@ -11,7 +11,7 @@ export const SALES = { id: 'div-sales', name: 'Sales' };
 const SAMPLES = new URL('../../../shared/samples/', import.meta.url);
 export const sample = (file: string): string => readFileSync(new URL(file, SAMPLES), 'utf8');
 
-/** A common module; `required` inputs have `noValue` initial values (the emulator's required-input rule). */
+/** A common module; `required` inputs say `isRequired: true` (the emulator's convention) and have no initial value. */
 export function moduleYaml(name: string, compatible: string[], required: string[] = [], optional: string[] = []): string {
   const variable = (v: string, isRequired: boolean): string => [
     '    - stringVariable:',
@@ -19,6 +19,7 @@ export function moduleYaml(name: string, compatible: string[], required: string[
     '        initialValue:',
     isRequired ? '          noValue: true' : '          lit: "x"',
     '        isInput: true',
+    ...(isRequired ? ['        isRequired: true'] : []),
     '        isOutput: false',
   ].join('\n');
   return [

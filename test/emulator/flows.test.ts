@@ -66,17 +66,21 @@ test('list: paging envelope, pageSize bounds, sort order', async () => {
   assert.equal((await api.call('GET', '/api/v2/flows?pageSize=500')).status, 200);
 });
 
-test('common modules: schemas from the YAML (required = isInput with noValue), compatibleFlowTypes; schemas only with includeSchemas on lists', async () => {
+test('common modules: real-shaped schemas from the YAML (required = isRequired), compatibleFlowTypes; schemas only with includeSchemas on lists', async () => {
   const plain = await api.call('GET', '/api/v2/flows?type=commonmodule&name=Logger');
   assert.equal(plain.body.entities[0].inputSchema, undefined);
   assert.deepEqual(plain.body.entities[0].compatibleFlowTypes, ['inboundcall', 'inboundshortmessage']);
   const withSchemas = await api.call('GET', '/api/v2/flows?type=commonmodule&name=Logger&includeSchemas=true');
   const module = withSchemas.body.entities[0];
-  assert.deepEqual(module.inputSchema.required, ['Common.reason']);
+  assert.equal(module.inputSchema.required, undefined, 'no top-level required array');
   assert.deepEqual(Object.keys(module.inputSchema.properties).sort(), ['Common.reason', 'Common.tag']);
-  assert.deepEqual(module.outputSchema.properties['Common.ok'], { type: 'boolean' });
+  assert.deepEqual(module.inputSchema.properties['Common.reason'], { $ref: '#/definitions/archString', name: 'Common.reason', required: true });
+  assert.deepEqual(module.inputSchema.properties['Common.tag'], { $ref: '#/definitions/archString', name: 'Common.tag', required: false });
+  assert.equal(module.inputSchema.definitions.archString.archDataTypeId, 'str');
+  assert.deepEqual(module.outputSchema.properties['Common.ok'], { $ref: '#/definitions/archBoolean', name: 'Common.ok', required: false });
+  assert.equal(module.outputSchema.definitions.archBoolean.archDataTypeId, 'bln');
   const single = await api.call('GET', '/api/v2/flows/mod-log');
-  assert.deepEqual(single.body.inputSchema.required, ['Common.reason']);
+  assert.equal(single.body.inputSchema.properties['Common.reason'].required, true);
 });
 
 test('flow object: versions, draft, configuration; 404s', async () => {

@@ -61,7 +61,6 @@ test('import failures leave nothing changed and say why', async () => {
     ['module unpublished', callFlowYaml('Sales_Line_002', [{ module: 'NeverPublished' }]), /'NeverPublished' has not been published/],
     ['incompatible type', sample('tf-provider_inboundshortmessage_inboundmessage-flow-example.yaml').replace('"{{flow_name}}"', 'Sales_Chat').replace('"{{home_division_name}}"', 'Home')
       .replace(/actions:\n/, 'actions:\n          - callCommonModule:\n              name: c\n              commonModule:\n                VoiceOnly:\n                  ver_latestPublished:\n'), /'VoiceOnly' is not compatible with flow type 'inboundshortmessage'/],
-    ['required input missing', callFlowYaml('Sales_Line_002', [{ module: 'Logger', inputs: { 'Common.tag': 'x' } }]), /Required input 'Common\.reason' of common module 'Logger'/],
     ['locked flow', callFlowYaml('Support_Main'), /locked by another entity/],
     ['parse error', 'inboundCall:\n  name: Broken\n  tasks: [\n', /YAML parse error/],
     ['placeholder name', 'inboundCall:\n  name: {{flow_name}}\n', /placeholder \{\{flow_name\}\}/],

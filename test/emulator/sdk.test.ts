@@ -48,7 +48,8 @@ test('SDK: getFlows with array params (comma-joined by the SDK), paging and sche
   assert.deepEqual(listing.entities.map((f: any) => f.name), ['Billing, Main', 'Sales_Line_001']);
   assert.equal(listing.entities[0].type, 'INBOUNDCALL');
   const modules = await architect.getFlows({ type: ['commonmodule'], name: 'Logger', includeSchemas: true });
-  assert.deepEqual(modules.entities[0].inputSchema.required, ['Common.reason']);
+  assert.equal(modules.entities[0].inputSchema.properties['Common.reason'].required, true);
+  assert.equal(modules.entities[0].inputSchema.properties['Common.reason'].$ref, '#/definitions/archString');
   assert.deepEqual(modules.entities[0].compatibleFlowTypes, ['inboundcall', 'inboundshortmessage']);
   const lookup = await architect.getFlowsLookup(['call-1', 'msg-1']);
   assert.equal(lookup.total, 2);
@@ -93,10 +94,10 @@ test('SDK: import job (register, presigned PUT, poll with expand=messages) and e
   assert.deepEqual(job.messages, []);
 
   const failing = await architect.postFlowsJobs({});
-  await fetch(failing.presignedUrl, { method: 'PUT', headers: failing.headers, body: callFlowYaml('Sales_Line_002', [{ module: 'Logger' }]) });
+  await fetch(failing.presignedUrl, { method: 'PUT', headers: failing.headers, body: callFlowYaml('Sales_Line_002', [{ module: 'NeverPublished' }]) });
   const failed = await poll(() => architect.getFlowsJob(failing.id, { expand: ['messages'] }), (j: any) => j.status !== 'Started');
   assert.equal(failed.status, 'Failure');
-  assert.match(failed.messages[0].text, /Common\.reason/);
+  assert.match(failed.messages[0].text, /'NeverPublished' has not been published/);
 
   const exportJob = await architect.postFlowsExportJobs({ flows: [{ flow: { id: 'call-2' }, exportType: 'Yaml' }] });
   assert.equal(exportJob.status, 'Started');
@@ -109,7 +110,7 @@ test('SDK: import job (register, presigned PUT, poll with expand=messages) and e
 
 test('SDK: dependency tracking consumers (resourceType array) and consumed resources; build status', async () => {
   const consumers = await architect.getArchitectDependencytrackingConsumingresources('mod-log', 'COMMONMODULEFLOW', {
-    resourceType: ['INBOUNDCALLFLOW', 'INBOUNDSHORTMESSAGEFLOW'], flowFilter: 'published', pageSize: 100,
+    version: '1.0', resourceType: ['INBOUNDCALLFLOW', 'INBOUNDSHORTMESSAGEFLOW'], flowFilter: 'published', pageSize: 100,
   });
   assert.deepEqual(consumers.entities.map((d: any) => [d.id, d.type, d.version]), [['call-1', 'INBOUNDCALLFLOW', '2.0']]);
   const consumed = await architect.getArchitectDependencytrackingConsumedresources('call-1', '2.0', 'INBOUNDCALLFLOW', { resourceType: ['COMMONMODULEFLOW'] });

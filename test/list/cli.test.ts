@@ -110,8 +110,11 @@ test('the same output under injected 429s and 503s, and no request retried beyon
   assert.equal(flows.filter((r) => r.status === 429).length, 1);
   assert.equal(flows.filter((r) => r.status === 503).length, 1);
   assert.equal(flows.filter((r) => r.status === 200).length, 2, 'the walk page and the module lookup, once each');
+  // Consumer lists are per module version: one question per published version of the module, each answered once.
+  const moduleVersions = demo.flows.find((f) => f.name === 'Global_Exception_Handler')!.published!.length;
   const deps = on(requests, 'GET', /dependencytracking/);
-  assert.deepEqual(deps.map((r) => r.status), [503, 503, 200]);
+  assert.deepEqual(deps.map((r) => r.status).sort(), [...Array<number>(moduleVersions).fill(200), 503, 503]);
+  assert.equal(new Set(deps.filter((r) => r.status === 200).map((r) => new URLSearchParams(r.query).get('version'))).size, moduleVersions);
   assert.equal(on(requests, 'POST', '/oauth/token').length, 1);
 });
 

@@ -32,6 +32,7 @@ export function createFetchRequest(config: FetchRequestConfig): RequestFn {
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
+    if (options.method === 'POST' && options.auth !== false) headers['content-type'] ??= 'application/json'; // as the SDKs do, body or not (genesys-api.md §15.6)
     const callSignal = combineSignals(config.signal, options.signal);
     if (callSignal?.aborted) throw abortError(callSignal);
     const timeout = AbortSignal.timeout(config.timeoutMs);

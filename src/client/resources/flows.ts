@@ -12,6 +12,7 @@ export interface FlowListQuery {
   description?: string;
   nameOrDescription?: string;
   divisionId?: readonly string[];
+  /** Deprecated by Genesys ("use GET /api/v2/flows/lookup with the ids parameter instead", SDK JSDoc): use `lookup`. */
   id?: readonly string[];
   lockedBy?: string;
   lockedByClientId?: string;
@@ -31,11 +32,19 @@ export interface FlowListQuery {
 /** Page size for flow listings: what the Terraform provider uses, and the emulator's maximum. */
 export const FLOW_PAGE_SIZE = 500;
 
+/** Ids per `GET /api/v2/flows/lookup` request (each id is ~40 characters of URL). */
+export const LOOKUP_IDS = 100;
+
 export interface FlowsResource {
   /** Pages of `GET /api/v2/flows`. */
   pages(query?: FlowListQuery, options?: PageOptions): AsyncGenerator<Page<Flow>, void, undefined>;
   /** Every flow matching the server-side filters, each once (a flow moving between pages mid-walk is not repeated). */
   list(query?: FlowListQuery, options?: PageOptions): AsyncGenerator<Flow, void, undefined>;
+  /**
+   * The flows with these ids, by `GET /api/v2/flows/lookup?id=…` (`getFlowsLookup`, which replaces the deprecated
+   * `GET /api/v2/flows?id=`), `LOOKUP_IDS` ids a request; ids that match no flow are simply absent. Each flow once.
+   */
+  lookup(ids: readonly string[], options?: { sortBy?: 'id' | 'name' | 'type'; sortOrder?: 'asc' | 'desc' } & PageOptions): Promise<Flow[]>;
   /** The flow of this type whose name is exactly `name` (the server's name filter is only a pre-filter). */
   findByName(name: string, type: string, options?: { includeSchemas?: boolean }): Promise<Flow | undefined>;
   get(flowId: string, options?: { deleted?: boolean }): Promise<Flow>;
@@ -101,6 +110,20 @@ export function flowsResource(request: RequestFn, clock: Clock): FlowsResource {
           yield flow;
         }
       }
+    },
+
+    async lookup(ids, options = {}) {
+      const { sortBy, sortOrder, ...pageOptions } = options;
+      const wanted = [...new Set(ids)];
+      const found = new Map<string, Flow>();
+      for (let start = 0; start < wanted.length; start += LOOKUP_IDS) {
+        const chunk = wanted.slice(start, start + LOOKUP_IDS);
+        const { items } = await collect<Flow>(request, '/api/v2/flows/lookup', { id: chunk, sortBy, sortOrder }, {
+          pageSize: LOOKUP_IDS, operation: 'flows.lookup', ...pageOptions,
+        });
+        for (const flow of items) if (!found.has(flow.id)) found.set(flow.id, flow);
+      }
+      return [...found.values()];
     },
 
     async findByName(name, type, options = {}) {

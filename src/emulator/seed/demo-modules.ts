@@ -14,8 +14,10 @@ export type DemoModuleName = (typeof DEMO_MODULES)[keyof typeof DEMO_MODULES];
 export interface DemoModuleVariable {
   name: string;
   kind: 'string' | 'boolean' | 'integer';
-  /** Literal initial value; undefined: `noValue: true` (so an input without one is required). */
+  /** Literal initial value; undefined: `noValue: true`. */
   initial?: string | boolean | number;
+  /** The author marks this input required: `isRequired: true` in the YAML, `required: true` in the input schema. */
+  required?: true;
 }
 
 export interface DemoModuleSpec {
@@ -49,7 +51,7 @@ export const DEMO_MODULE_SPECS: readonly DemoModuleSpec[] = [
     compatibleFlowTypes: INBOUND_FLOW_TYPES,
     published: true,
     inputs: [
-      { name: 'Common.reason', kind: 'string' },
+      { name: 'Common.reason', kind: 'string', required: true },
       { name: 'Common.retentionDays', kind: 'integer', initial: 30 },
     ],
     outputs: [{ name: 'Common.auditId', kind: 'string' }],
@@ -60,7 +62,7 @@ export const DEMO_MODULE_SPECS: readonly DemoModuleSpec[] = [
     description: 'Scores the caller ANI against the fraud list (voice only).',
     compatibleFlowTypes: ['inboundcall'],
     published: true,
-    inputs: [{ name: 'Common.ani', kind: 'string' }],
+    inputs: [{ name: 'Common.ani', kind: 'string', required: true }],
     outputs: [
       { name: 'Common.riskScore', kind: 'integer', initial: 0 },
       { name: 'Common.isFraud', kind: 'boolean', initial: false },
@@ -85,11 +87,12 @@ export function moduleSpec(name: DemoModuleName): DemoModuleSpec {
 }
 
 export const requiredInputs = (spec: DemoModuleSpec): string[] =>
-  spec.inputs.filter((i) => i.initial === undefined).map((i) => i.name);
+  spec.inputs.filter((i) => i.required === true).map((i) => i.name);
 
+/** `isRequired` is the emulator's convention for a required module input (module-interface.ts isRequiredInput). */
 function variable(v: DemoModuleVariable, isInput: boolean, isOutput: boolean): YamlMap {
   const initialValue: YamlMap = v.initial === undefined ? { noValue: true } : { lit: v.initial };
-  return { [`${v.kind}Variable`]: { name: v.name, initialValue, isInput, isOutput } };
+  return { [`${v.kind}Variable`]: { name: v.name, initialValue, isInput, ...(isInput && v.required ? { isRequired: true } : {}), isOutput } };
 }
 
 function moduleActions(spec: DemoModuleSpec, revision: number): YamlValue[] {

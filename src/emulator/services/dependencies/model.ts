@@ -31,13 +31,19 @@ export function dependencyOf(flow: FlowRecord, versionId: string): Dependency {
   };
 }
 
-/** The published version dependency tracking currently knows for a flow (lag applied). */
-export function trackedPublishedVersion(flow: FlowRecord, now: number, lagMs: number): VersionRecord | undefined {
+/** The publish (or unpublish: versionId null) dependency tracking currently knows for a flow (lag applied). */
+function trackedPublishEntry(flow: FlowRecord, now: number, lagMs: number): { versionId: string | null; at: number } | undefined {
   for (let i = flow.publishHistory.length - 1; i >= 0; i -= 1) {
     const entry = flow.publishHistory[i] as { versionId: string | null; at: number };
-    if (entry.at + lagMs <= now) return entry.versionId === null ? undefined : versionById(flow, entry.versionId);
+    if (entry.at + lagMs <= now) return entry;
   }
   return undefined;
+}
+
+/** The published version dependency tracking currently knows for a flow (lag applied). */
+export function trackedPublishedVersion(flow: FlowRecord, now: number, lagMs: number): VersionRecord | undefined {
+  const entry = trackedPublishEntry(flow, now, lagMs);
+  return entry?.versionId ? versionById(flow, entry.versionId) : undefined;
 }
 
 /** True while some publish is not yet reflected (the build is "in progress"). */
@@ -51,24 +57,65 @@ export function updatePending(emu: Emulator, now: number): boolean {
   return false;
 }
 
-export function consumersOf(emu: Emulator, module: FlowRecord, filter: 'published' | 'checkedIn', types: Set<string>, now: number): Dependency[] {
+/** The module version a flow version snapshotted: the module's published version at `at` (publishHistory). */
+export function moduleVersionAt(module: FlowRecord, at: number): string | undefined {
+  let current: string | null = null;
+  for (const entry of module.publishHistory) {
+    // Same-millisecond publishes count the module's as earlier (a test clock that does not move).
+    if (entry.at > at) break;
+    current = entry.versionId;
+  }
+  return current ?? undefined;
+}
+
+/** When a version was published (its latest publish entry), or created when it never was (a checked-in draft). */
+function snapshotTime(flow: FlowRecord, version: VersionRecord): number {
+  for (let i = flow.publishHistory.length - 1; i >= 0; i -= 1) {
+    const entry = flow.publishHistory[i] as { versionId: string | null; at: number };
+    if (entry.versionId === version.id) return entry.at;
+  }
+  return version.datePublished ?? version.dateCreated;
+}
+
+/**
+ * Who consumes one version of a module. Architect snapshots the module into a consuming flow when that flow is
+ * published ("to incorporate changes in a common module, you must republish the consuming flow", archy-yaml.md §1.4),
+ * so a consumer's version consumes the module version that was published when the consumer's version was; asking
+ * for module version 2.0 does not list a flow last published while 1.0 was live. `published`: the consumer's published
+ * version as dependency tracking knows it (lag applied); `checkedIn`: its checked-in version.
+ */
+export function consumersOf(
+  emu: Emulator, module: FlowRecord, moduleVersion: VersionRecord, filter: 'published' | 'checkedIn', types: Set<string>, now: number,
+): Dependency[] {
   const out: Dependency[] = [];
+  const lag = emu.options.dependencyLagMs;
   for (const flow of emu.store.state.flows.values()) {
     if (flow.deleted || flow.id === module.id) continue;
     if (types.size > 0 && !types.has(toDependencyType(flow.type))) continue;
-    const version = filter === 'published'
-      ? trackedPublishedVersion(flow, now, emu.options.dependencyLagMs)
-      : versionById(flow, flow.checkedInVersionId);
-    if (version && calledModules(version).includes(module.name)) out.push(dependencyOf(flow, version.id));
+    let version: VersionRecord | undefined;
+    let at: number | undefined;
+    if (filter === 'published') {
+      const tracked = trackedPublishEntry(flow, now, lag);
+      version = tracked?.versionId ? versionById(flow, tracked.versionId) : undefined;
+      at = tracked?.at;
+    } else {
+      version = versionById(flow, flow.checkedInVersionId);
+      at = version ? snapshotTime(flow, version) : undefined;
+    }
+    if (!version || at === undefined || !calledModules(version).includes(module.name)) continue;
+    if (moduleVersionAt(module, at) === moduleVersion.id) out.push(dependencyOf(flow, version.id));
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
+/** What one flow version consumes: each called module at the version it snapshotted. */
 export function consumedBy(emu: Emulator, flow: FlowRecord, version: VersionRecord): Dependency[] {
   const out: Dependency[] = [];
+  const at = snapshotTime(flow, version);
   for (const name of calledModules(version)) {
     const module = findModuleByName(emu.store.state, name);
-    if (module?.publishedVersionId) out.push(dependencyOf(module, module.publishedVersionId));
+    const moduleVersion = module ? moduleVersionAt(module, at) : undefined;
+    if (module && moduleVersion) out.push(dependencyOf(module, moduleVersion));
   }
   return out;
 }

@@ -112,7 +112,9 @@ export function findFlowByNameAndType(state: EmulatorState, name: string, type: 
 
 /**
  * The rules a publish enforces on module calls (import jobs and the publish action): every call names an existing,
- * published module compatible with this flow type, with every required input mapped. Returns one message per problem.
+ * published module compatible with this flow type. Returns one message per problem. An input left unmapped is no
+ * problem, required or not: "If you do not supply a property value for an input variable, the variable value will be
+ * set to the initial value" (the module's input schema, genesys-api.md §15.4).
  */
 export function moduleCallProblems(state: EmulatorState, flowType: FlowType, calls: ModuleCall[]): string[] {
   const problems: string[] = [];
@@ -142,12 +144,6 @@ export function moduleCallProblems(state: EmulatorState, flowType: FlowType, cal
     const compatible = iface?.compatibleFlowTypes ?? [];
     if (!compatible.includes(flowType)) {
       problems.push(`Common module '${name}' is not compatible with flow type '${flowType}' (compatible flow types: ${compatible.join(', ') || 'none'}).`);
-      continue;
-    }
-    for (const input of iface?.requiredInputs ?? []) {
-      if (!call.mappedInputs.includes(input)) {
-        problems.push(`Required input '${input}' of common module '${name}' is not mapped in callCommonModule (ver_latestPublished.inputs).`);
-      }
     }
   }
   return problems;

@@ -1,5 +1,6 @@
 import { toResponseType } from '../../../genesys/flow-types.js';
 import type { EmulatorState, FlowRecord, Lock, OperationRecord, VersionRecord } from '../../state/types.js';
+import { emptyInputSchema, emptyOutputSchema } from '../../archy/module-interface.js';
 import { moduleInterfaceOf, versionById } from './model.js';
 
 /** JSON shapes of the Platform API models (genesys-api.md §4): absent fields are omitted, never null. */
@@ -68,8 +69,8 @@ export function flowView(state: EmulatorState, flow: FlowRecord, includeSchemas:
   if (flow.currentOperation) view.currentOperation = operationView(flow.currentOperation);
   const iface = moduleInterfaceOf(flow);
   if (includeSchemas) {
-    view.inputSchema = iface?.inputSchema ?? { type: 'object', properties: {}, additionalProperties: false };
-    view.outputSchema = iface?.outputSchema ?? { type: 'object', properties: {}, additionalProperties: false };
+    view.inputSchema = iface?.inputSchema ?? emptyInputSchema();
+    view.outputSchema = iface?.outputSchema ?? emptyOutputSchema();
   }
   if (iface) view.compatibleFlowTypes = iface.compatibleFlowTypes;
   view.selfUri = `/api/v2/flows/${flow.id}`;
