@@ -53,7 +53,8 @@ class TutorialApi {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        // Every API POST carries Content-Type: application/json, body or not (as the SDKs send it; the emulator's 415).
+        headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined && method !== 'POST' ? {} : { 'Content-Type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       if (response.status === 429) {

@@ -4,7 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { readPlanFile, writePlanFile, sha256, type PlanFile } from './plan-file.js';
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
-import { runRewrites, type ApplyEvent } from './rewrite.js';
+import { runRewrites, type ApplyEvent, type RewriteResult } from './rewrite.js';
+import { isRunFatal, RunStopped } from './rewrite-context.js';
+import { redact } from '../shared/redact.js';
 import { planEdit, type PlanChange } from './plan-edit.js';
 import { acquireRunLock, type LockOwner } from './run-lock.js';
 import { compareMeaning } from '../flow/meaning.js';
@@ -129,8 +131,16 @@ function prepareRun(plan: PlanFile, runDir: RunDir): PreparedRun {
 async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<ApplyResult> {
   const { runDir } = options;
   const { journal } = run;
-  await proveOriginals(run, options);
-  const result = await runRewrites(
+  let result: RewriteResult;
+  try {
+    await proveOriginals(run, options);
+  } catch (error) {
+    // The org could not be asked (unreachable, 5xx past the retry cap, auth): a stop before any write, resumable.
+    if (!(error instanceof RunStopped) && !isRunFatal(error)) throw error;
+    const stop = error instanceof RunStopped ? error : new RunStopped(error);
+    return finishRun(run, options, { outcomes: new Map(), interrupted: true, stopReason: redact(stop.message) });
+  }
+  result = await runRewrites(
     run.flows.filter((flow) => flow.state === 'ELIGIBLE').map((flow) => ({
       id: flow.id,
       name: flow.name,
@@ -155,10 +165,17 @@ async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<App
     },
   );
 
+  return finishRun(run, options, result);
+}
+
+function finishRun(run: PreparedRun, options: ApplyOptions, result: RewriteResult): ApplyResult {
+  const { runDir } = options;
+  const { journal } = run;
   const flows: FlowOutcome[] = run.flows.map(
     (flow) =>
       result.outcomes.get(flow.id) ?? {
-        id: flow.id, name: flow.name, type: flow.type, state: flow.state,
+        // A target the run never reached (it stopped before the writes) is NOT_STARTED, not its plan state.
+        id: flow.id, name: flow.name, type: flow.type, state: flow.state === 'ELIGIBLE' ? 'NOT_STARTED' : flow.state,
         ...(flow.reason ? { reason: flow.reason } : {}),
         ...(flow.publishedVersion ? { versionBefore: flow.publishedVersion } : {}),
       },
@@ -199,10 +216,9 @@ async function proveOriginals(run: PreparedRun, options: ApplyOptions): Promise<
     const existing = await options.api.getFlows(unexported.map((flow) => flow.id));
     const stuck = unexported.filter((flow) => existing.has(flow.id));
     if (stuck.length > 0) {
-      throw new CliError(
-        `could not export ${stuck.length} original version(s) to prove the plan against the org (${exported.get(stuck[0]!.id)?.error ?? 'no answer'}); nothing was written: run apply again`,
-        EXIT.FLOWS_FAILED,
-      );
+      throw new RunStopped(new Error(
+        `could not export ${stuck.length} original version(s) to prove the plan against the org (${exported.get(stuck[0]!.id)?.error ?? 'no answer'}); nothing was written`,
+      ));
     }
   }
   for (const flow of todo) {

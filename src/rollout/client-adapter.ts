@@ -3,9 +3,6 @@ import type { ExportResult, FlowMeta, ImportResult, RolloutApi } from './api-por
 import { hasNewerDraft, lockHolder } from './eligibility.js';
 import { INBOUND_FLOW_TYPES, toDependencyType } from '../genesys/flow-types.js';
 
-/** `GET /api/v2/flows?id=` takes many ids; 100 per request keeps the URL well under common limits. */
-const IDS_PER_LOOKUP = 100;
-
 export function flowMeta(flow: Flow): FlowMeta {
   const holder = lockHolder(flow);
   return {
@@ -68,12 +65,9 @@ export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
 
   return {
     async getFlows(ids) {
+      // GET /api/v2/flows/lookup: the batched by-id lookup that replaces the deprecated GET /api/v2/flows?id=.
       const found = new Map<string, FlowMeta>();
-      for (let start = 0; start < ids.length; start += IDS_PER_LOOKUP) {
-        for await (const flow of client.flows.list({ id: ids.slice(start, start + IDS_PER_LOOKUP) })) {
-          if (!flow.deleted) found.set(flow.id, flowMeta(flow));
-        }
-      }
+      for (const flow of await client.flows.lookup(ids)) if (!flow.deleted) found.set(flow.id, flowMeta(flow));
       return found;
     },
     async exportFlows(refs) {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
-import { findModuleCalls } from '../../../src/flow/index.js';
+import { compareMeaning, findModuleCalls } from '../../../src/flow/index.js';
 import type { PlanFile } from '../../../src/rollout/plan-file.js';
 import type { OrgSnapshot } from './org-snapshot.js';
 
@@ -39,7 +39,9 @@ export function checkEndState(input: EndCheckInput): string[] {
       problems.push(`${flow.name}: missing from the org`);
       continue;
     }
-    if (now.yaml !== flow.updated) problems.push(`${flow.name}: published YAML is not the planned YAML`);
+    // The org regenerates exports: the published version must MEAN the planned YAML (flow/meaning.ts).
+    const meaning = compareMeaning(now.yaml ?? '', flow.updated ?? '');
+    if (!meaning.same) problems.push(`${flow.name}: published YAML does not mean the planned YAML (at ${meaning.difference ?? '?'})`);
     const calls = findModuleCalls(now.yaml ?? '').filter((call) => call.module === plan.module.name).length;
     if (calls !== 1) problems.push(`${flow.name}: ${calls} calls to ${plan.module.name}, expected exactly 1`);
     const added = now.meta.versions.length - was.meta.versions.length;

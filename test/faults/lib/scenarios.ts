@@ -136,7 +136,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const where = upload ? `upload #${upload}` : 'precheck lookup';
       await control.fault(upload
         ? { method: 'PUT', path: '/__presigned/uploads/*', status: 429, retryAfter: 150, count: 1, skip: upload - 1 }
-        : { method: 'GET', path: '/api/v2/flows', status: 429, retryAfter: 150, count: 1, skip: 1 });
+        : { method: 'GET', path: '/api/v2/flows/lookup', status: 429, retryAfter: 150, count: 1, skip: 1 });
       const share = 0.03 + rng.next() * 0.07;
       await control.fault({ path: API, status: 429, retryAfter: rng.int(1, 2), probability: share });
       await control.fault({ path: API, status: 429, retryAfter: 3, count: rng.int(1, 3), skip: rng.int(0, 60) });
@@ -161,7 +161,7 @@ export const SCENARIOS: readonly Scenario[] = [
       if (rng.chance(0.5)) {
         const lookup = rng.chance(0.5);
         await control.fault(lookup
-          ? { method: 'GET', path: '/api/v2/flows', status: 503, count: 6, skip: 1 }
+          ? { method: 'GET', path: '/api/v2/flows/lookup', status: 503, count: 6, skip: 1 }
           : { method: 'POST', path: '/api/v2/flows/export/jobs', status: 503, count: 6 });
         runs.push(`6 on the precheck ${lookup ? 'lookup' : 'export'} (past the cap)`);
       }
