@@ -1,4 +1,5 @@
-import { ApiError, ClientOptionsError, createClient, type GenesysClient, type Logger } from '../client/index.js';
+import { ApiError, ClientOptionsError, createClient, proxyFromEnv, type GenesysClient, type Logger } from '../client/index.js';
+import { registerSecret } from '../shared/redact.js';
 import type { CommandContext } from './context.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -39,11 +40,27 @@ function cliLogger(ctx: CommandContext): Logger {
  */
 export function clientFromEnv(ctx: CommandContext, options: { abortOnSignal?: boolean } = {}): GenesysClient {
   const connection = connectionFromEnv(ctx.io.env);
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lowercase), for API calls and presigned URLs alike.
+  const proxy = proxyFromEnv(ctx.io.env);
+  for (const url of [proxy?.httpProxy, proxy?.httpsProxy]) registerSecret(proxyPassword(url));
   try {
-    return createClient({ ...connection, ...(options.abortOnSignal === false ? {} : { signal: ctx.signal }), logger: cliLogger(ctx) });
+    return createClient({ ...connection, proxy, ...(options.abortOnSignal === false ? {} : { signal: ctx.signal }), logger: cliLogger(ctx) });
   } catch (error) {
+    if (error instanceof ClientOptionsError && error.code === 'invalid.proxy') {
+      throw new CliError(`HTTPS_PROXY/HTTP_PROXY: ${error.message}`, EXIT.USAGE);
+    }
     if (error instanceof ClientOptionsError) throw new CliError(`GENESYS_ENVIRONMENT: ${error.message}`, EXIT.USAGE);
     throw error;
+  }
+}
+
+/** A proxy URL's password (never printed: registered as a secret). */
+function proxyPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
   }
 }
 

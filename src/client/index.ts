@@ -2,6 +2,7 @@ import { authWrapper, ClientCredentials } from './auth/client-credentials.js';
 import { ClientOptionsError, resolveEnvironment, type ResolvedEnvironment } from './environment.js';
 import { systemClock } from './http/clock.js';
 import { createFetchRequest } from './http/fetch-request.js';
+import { proxyTransport, usesProxy, type ProxySettings } from './http/proxy.js';
 import { retryWrapper } from './http/retry.js';
 import { throttleWrapper } from './http/throttle.js';
 import type { Clock, QueryValue, RequestFn, RequestWrapper } from './http/types.js';
@@ -38,18 +39,30 @@ function compose(base: RequestFn, ...outerToInner: RequestWrapper[]): RequestFn 
   return outerToInner.reduceRight<RequestFn>((next, wrap) => wrap(next), base);
 }
 
+/** Client options with an outbound proxy. */
+export interface ProxiedClientOptions extends ClientOptions {
+  /**
+   * An outbound HTTP(S) proxy for every request, API calls and presigned upload/download URLs alike (undici's
+   * EnvHttpProxyAgent; `proxyFromEnv(process.env)` reads the usual variables). Ignored when `transport` is given.
+   */
+  proxy?: ProxySettings | undefined;
+}
+
 /**
  * A Genesys Cloud Platform API client. Library code: everything comes in through `options`, nothing is read
- * from the environment. Throws ClientOptionsError at once for an unknown region or missing credentials.
+ * from the environment. Throws ClientOptionsError at once for an unknown region, missing credentials or a proxy
+ * URL that is not http(s).
  */
-export function createClient(options: ClientOptions): GenesysClient {
+export function createClient(options: ProxiedClientOptions): GenesysClient {
   if (!options.clientId) throw new ClientOptionsError('clientId is required', 'missing.client.id');
   if (!options.clientSecret) throw new ClientOptionsError('clientSecret is required', 'missing.client.secret');
   const environment = resolveEnvironment(options.environment ?? 'mypurecloud.com');
   const limits: ClientLimits = { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) };
   const clock: Clock = { ...systemClock, ...definedOnly(options.clock ?? {}) };
   const logger = redactingLogger(options.logger);
-  const transport = options.transport ?? ((input, init) => globalThis.fetch(input, init));
+  if (!options.transport && usesProxy(options.proxy)) checkProxy(options.proxy);
+  const transport = options.transport ??
+    (usesProxy(options.proxy) ? proxyTransport(options.proxy) : (input, init) => globalThis.fetch(input, init));
   const stats = emptyStats();
   const signal = options.signal;
 
@@ -103,6 +116,22 @@ export function createClient(options: ClientOptions): GenesysClient {
   };
 }
 
+/** A proxy URL that undici could not use is refused at creation, not at the first request. */
+function checkProxy(proxy: ProxySettings): void {
+  for (const [name, value] of [['httpProxy', proxy.httpProxy], ['httpsProxy', proxy.httpsProxy]] as const) {
+    if (!value) continue;
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new ClientOptionsError(`${name} must be an http:// or https:// URL such as http://proxy.example.com:3128`, 'invalid.proxy');
+    }
+  }
+}
+
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -111,6 +140,7 @@ export { ApiError, type ApiErrorKind } from './errors.js';
 export { ClientOptionsError, resolveEnvironment, type ResolvedEnvironment } from './environment.js';
 export { REGION_DOMAINS, regionDomain } from './regions.js';
 export { DEFAULT_LIMITS, type ClientLimits, type ClientOptions } from './options.js';
+export { proxyFromEnv, type ProxySettings } from './http/proxy.js';
 export type { ApiResponse, Clock, Logger, QueryValue, RequestFn, RequestOptions, Transport } from './http/types.js';
 export type { ClientStats } from './stats.js';
 export type { Page, PageOptions } from './paginate.js';

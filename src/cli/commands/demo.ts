@@ -28,7 +28,8 @@ export function register(program: Command, ctx: CommandContext): void {
       const emulator = await startEmulator({ seed: 'demo', rateLimit, jobMs: 150, latencyMs: 5 });
       // Imported here, not at the top: main.ts imports this file, and a lazy import avoids the cycle at load time.
       const { main } = await import('../main.js');
-      const env = { ...io.env, GENESYS_ENVIRONMENT: emulator.url, GENESYS_CLIENT_ID: DEFAULT_CLIENT_ID, GENESYS_CLIENT_SECRET: DEFAULT_CLIENT_SECRET };
+      // The embedded emulator is on this machine's loopback, which no HTTP(S)_PROXY can reach: the demo goes direct.
+      const env = { ...io.env, GENESYS_ENVIRONMENT: emulator.url, GENESYS_CLIENT_ID: DEFAULT_CLIENT_ID, GENESYS_CLIENT_SECRET: DEFAULT_CLIENT_SECRET, no_proxy: '*', NO_PROXY: '*' };
       const host = { ...io.host, env, cwd };
       const step = async (title: string, args: string[], okCodes: number[] = [0]): Promise<void> => {
         io.out('');
