@@ -9,3 +9,4 @@ export { unifiedDiff } from './unified-diff.js';
 export { JUMP_TO_MENU, STARTUP_TASK_REF_PREFIX, VERSION_KEY } from './call-block.js';
 export type * from './types.js';
 export { flowMeaning, compareMeaning, meaningKey, type Meaning } from './meaning.js';
+export { replaceModuleCall, readCallMapping, type ReplaceOptions, type ReplaceResult, type ReplaceStatus } from './replace-call.js';
