@@ -9,6 +9,8 @@ import { EXIT } from '../errors.js';
 import { createProgress } from '../progress.js';
 import { openRolloutSession } from '../rollout-session.js';
 import { printRunSummary, exitForReport } from '../run-summary.js';
+import { addFormatOption, outputFormat, printRunMarkdown } from '../report-output.js';
+import { addRunsOption, runsRootFor } from '../run-arg.js';
 
 export function parseConcurrency(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
@@ -29,7 +31,7 @@ export function parseJobTimeout(value: string): number {
 export const JOB_TIMEOUT_HELP = 'give up on an import job still running after this many seconds (default 600): the flow is reported failed, and re-read before any retry';
 
 export function register(program: Command, ctx: CommandContext): void {
-  addJsonOption(
+  const command = addJsonOption(
     program
       .command('apply')
       .description('apply a plan: journaled, resumable (run it again after an interruption)')
@@ -37,16 +39,19 @@ export function register(program: Command, ctx: CommandContext): void {
       .option('--concurrency <n>', 'flows in flight at once, or auto (adapts to 429s and rate-limit headers)', parseConcurrency, 'auto' as const)
       .option('--job-timeout <seconds>', JOB_TIMEOUT_HELP, parseJobTimeout)
       .option('-y, --yes', 'do not ask for confirmation'),
-  ).action(async (planArg: string, options: { concurrency: number | 'auto'; jobTimeout?: number; yes?: boolean; json?: boolean }) => {
+  );
+  addFormatOption(addRunsOption(command)).action(async (planArg: string, options: { concurrency: number | 'auto'; jobTimeout?: number; yes?: boolean; json?: boolean; format?: string; runs?: string }) => {
     const { io } = ctx;
+    const format = outputFormat(options);
     const planPath = resolve(io.host.cwd, planArg);
     // Only what the command needs of the plan is kept; applyPlanFile reads the texts again and lets them go.
     const plan = summarisePlan(readPlanFile(planPath));
     const targets = plan.targets;
-    const runDir = new RunDir(RunDir.runsRoot(io.host.cwd), plan.runId);
+    const runDir = new RunDir(runsRootFor(io.host.cwd, options.runs), plan.runId);
     if (targets === 0) {
       io.note('flowlink: the plan has no eligible flow: nothing to apply');
       if (options.json) io.outJson({ runId: null, counts: {}, flows: [] });
+      if (format === 'markdown') io.out(`### flowlink apply: nothing to apply (the plan changes no flow)`);
       return;
     }
     const { api } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
@@ -59,7 +64,8 @@ export function register(program: Command, ctx: CommandContext): void {
     const progress = createProgress(io, targets, resuming ? 'resume' : 'apply');
     const result = await applyPlanFile(planPath, { api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
     progress.stop();
-    printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
+    if (format === 'markdown') printRunMarkdown(ctx, result.report, runDir, result.interrupted, result.stopReason);
+    else printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
     ctx.setExit(exitForReport(result.report, result.interrupted, result.stopReason));
   });
 }

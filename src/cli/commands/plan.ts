@@ -8,6 +8,7 @@ import { cliErrorFromApi, clientFromEnv } from '../connection.js';
 import { addJsonOption, type CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { addPlacementAndMappingOptions, mappingFromOptions, placementFromOptions, type PlacementAndMappingValues } from '../mapping-options.js';
+import { addFormatOption, checkHtmlPath, outputFormat, printPlanMarkdown, writePlanHtml } from '../report-output.js';
 
 interface PlanOptions extends SelectorOptionValues, PlacementAndMappingValues {
   module?: string;
@@ -16,6 +17,8 @@ interface PlanOptions extends SelectorOptionValues, PlacementAndMappingValues {
   detailedExitcode?: boolean;
   diffs: boolean;
   json?: boolean;
+  html?: string;
+  format?: string;
 }
 
 export function register(program: Command, ctx: CommandContext): void {
@@ -29,7 +32,9 @@ export function register(program: Command, ctx: CommandContext): void {
   command
     .option('--out <file>', 'where to write the plan', 'plan.json')
     .option('--no-diffs', 'print the summary only, not the per-flow diffs')
-    .option('--detailed-exitcode', 'exit 3 when the plan has changes (0 when it has none)');
+    .option('--detailed-exitcode', 'exit 3 when the plan has changes (0 when it has none)')
+    .option('--html <file>', 'also write the plan as a self-contained HTML change record (every flow, diffs, a filter box)');
+  addFormatOption(command);
   addJsonOption(command).action(async (options: PlanOptions) => {
     const { io } = ctx;
     const moduleName = options.module ?? options.sharedFlow;
@@ -45,6 +50,8 @@ export function register(program: Command, ctx: CommandContext): void {
       if (error instanceof InvalidArgumentError) throw new CliError(error.message, EXIT.USAGE);
       throw error;
     }
+    const format = outputFormat(options);
+    if (options.html) checkHtmlPath(ctx, options.html);
     const client = clientFromEnv(ctx);
     let plan: PlanFile;
     try {
@@ -62,9 +69,13 @@ export function register(program: Command, ctx: CommandContext): void {
     }
     const outPath = resolve(io.host.cwd, options.out);
     writePlanFile(outPath, plan);
+    if (options.html) io.note(`flowlink: change record written to ${writePlanHtml(ctx, plan, options.html)}`);
     const counts = countStates(plan.flows);
     const eligible = counts.ELIGIBLE ?? 0;
-    if (options.json) {
+    if (format === 'markdown') {
+      printPlanMarkdown(ctx, plan);
+      io.note(`flowlink: plan written to ${outPath} (${eligible} to change); apply it with: flowlink apply ${options.out}`);
+    } else if (options.json) {
       io.outJson({
         planFile: outPath, module: plan.module, counts,
         flows: plan.flows.map(({ original: _o, updated: _u, ...flow }) => flow),

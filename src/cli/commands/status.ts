@@ -1,25 +1,29 @@
 import type { Command } from 'commander';
 import { addJsonOption, type CommandContext } from '../context.js';
-import { resolveRun } from '../run-arg.js';
-import { allRunStatuses, runStatus, type RunStatus } from '../../rollout/run-status.js';
+import { addRunsOption, resolveRun, runsRootFor, shownRoot } from '../run-arg.js';
+import { runStatus, type RunStatus } from '../../rollout/run-status.js';
+import { RunDir, listRunIdsIn } from '../../rollout/run-dir.js';
 
 export function register(program: Command, ctx: CommandContext): void {
   addJsonOption(
-    program
-      .command('status')
-      .description('runs and their per-state counts, resumable or finished (read from the local journals)')
-      .argument('[run]', 'a run id or the plan file of a run'),
-  ).action((run: string | undefined, options: { json?: boolean }) => {
+    addRunsOption(
+      program
+        .command('status')
+        .description('runs and their per-state counts, resumable or finished (read from the local journals)')
+        .argument('[run]', 'a run id or the plan file of a run'),
+    ),
+  ).action((run: string | undefined, options: { json?: boolean; runs?: string }) => {
     const { io } = ctx;
+    const root = runsRootFor(io.host.cwd, options.runs, true);
     if (run) {
-      const status = runStatus(resolveRun(run, io.host.cwd));
+      const status = runStatus(resolveRun(run, io.host.cwd, root));
       if (options.json) return io.outJson(status);
       printOne(ctx, status, true);
       return;
     }
-    const statuses = allRunStatuses(io.host.cwd);
+    const statuses = listRunIdsIn(root).map((runId) => runStatus(new RunDir(root, runId)));
     if (options.json) return io.outJson(statuses.map(({ flows: _flows, ...rest }) => rest));
-    if (statuses.length === 0) io.note('no runs yet in .flowlink/runs');
+    if (statuses.length === 0) io.note(`no runs yet in ${shownRoot(io.host.cwd, root)}`);
     for (const status of statuses) printOne(ctx, status, false);
   });
 }

@@ -4,19 +4,23 @@ import { verifyRun } from '../../rollout/verify.js';
 import { cliErrorFromApi } from '../connection.js';
 import { addJsonOption, type CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
-import { resolveRun } from '../run-arg.js';
+import { addRunsOption, resolveRun, runsRootFor } from '../run-arg.js';
+import { addFormatOption, outputFormat, printRunMarkdown } from '../report-output.js';
 import { openRolloutSession } from '../rollout-session.js';
 import { printRunSummary } from '../run-summary.js';
 
 export function register(program: Command, ctx: CommandContext): void {
   addJsonOption(
-    program
-      .command('verify')
-      .description('check every applied flow: version advanced, published YAML as planned, listed by dependency tracking')
-      .argument('<run>', 'the plan file or a run id')
-      .option('--dependency-attempts <n>', 'how often to ask dependency tracking while it lags', (v) => Math.max(1, Number.parseInt(v, 10) || 1), 10),
-  ).action(async (run: string, options: { json?: boolean; dependencyAttempts: number }) => {
-    const runDir = resolveRun(run, ctx.io.host.cwd);
+    addFormatOption(addRunsOption(
+      program
+        .command('verify')
+        .description('check every applied flow: version advanced, published YAML as planned, listed by dependency tracking')
+        .argument('<run>', 'the plan file or a run id')
+        .option('--dependency-attempts <n>', 'how often to ask dependency tracking while it lags', (v) => Math.max(1, Number.parseInt(v, 10) || 1), 10),
+    )),
+  ).action(async (run: string, options: { json?: boolean; dependencyAttempts: number; runs?: string; format?: string }) => {
+    const format = outputFormat(options);
+    const runDir = resolveRun(run, ctx.io.host.cwd, runsRootFor(ctx.io.host.cwd, options.runs, true));
     const plan = readPlanFile(runDir.planPath);
     const { api } = await openRolloutSession(ctx, plan);
     let result;
@@ -25,7 +29,8 @@ export function register(program: Command, ctx: CommandContext): void {
     } catch (error) {
       throw cliErrorFromApi(error);
     }
-    printRunSummary(ctx, result.report, runDir, options.json === true, false);
+    if (format === 'markdown') printRunMarkdown(ctx, result.report, runDir, false);
+    else printRunSummary(ctx, result.report, runDir, options.json === true, false);
     if (result.drift) ctx.setExit(EXIT.DRIFT);
   });
 }
