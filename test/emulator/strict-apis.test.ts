@@ -3,7 +3,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { importYaml, startApi, type TestApi } from './api.js';
 import { callFlowYaml, moduleYaml, smallOrg } from './fixtures.js';
 
-/* Where the emulator is as strict as a real org (genesys-api.md §15 items 3-6; docs/emulator-strict-apis.md). */
+/* Where the emulator is as strict as a real org (genesys-api.md §15 items 3-6; docs/emulator.md). */
 
 const consumers = '/api/v2/architect/dependencytracking/consumingresources';
 const consumed = '/api/v2/architect/dependencytracking/consumedresources';

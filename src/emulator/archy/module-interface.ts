@@ -44,7 +44,7 @@ const OUTPUT_DESCRIPTION =
 /**
  * Archy variable kind -> schema definition name and `archDataTypeId`. string/str and boolean/bln are seen in a real
  * export [V]; integer/int and duration/dur are data type ids seen in the same export's configuration JSON, their
- * definition names are inferred; the rest (names and ids) are inferred [I] (docs/emulator-strict-apis.md).
+ * definition names are inferred; the rest (names and ids) are inferred [I] (docs/emulator.md).
  */
 export const ARCH_TYPES: Record<string, { definition: string; id: string; json: Record<string, unknown> }> = {
   string: { definition: 'archString', id: 'str', json: { type: 'string', maxLength: 32000 } },
@@ -59,7 +59,7 @@ export const ARCH_TYPES: Record<string, { definition: string; id: string; json: 
 };
 
 /**
- * EMULATOR CONVENTION (docs/emulator-strict-apis.md): an input is marked required when its module variable says
+ * EMULATOR CONVENTION (docs/emulator.md): an input is marked required when its module variable says
  * `isRequired: true` next to `isInput: true`; the schema property then carries `required: true`. No public source
  * shows how Genesys marks a required module input (a real export has `required: false` everywhere), and an unmapped
  * input is not an import failure: it takes its initial value.

@@ -15,7 +15,7 @@ export function isJsonContentType(req: IncomingMessage): boolean {
 /**
  * An API POST must say `Content-Type: application/json`, with a body or without one: every official SDK sends it on
  * every call (genesys-api.md §15.6). What Genesys answers without it is UNVERIFIED; 415 is the plausible answer of a
- * JAX-RS style service whose operations all `consume` JSON (docs/emulator-strict-apis.md). Runs after routing, so an
+ * JAX-RS style service whose operations all `consume` JSON (docs/emulator.md). Runs after routing, so an
  * unknown path is still a 404 and a wrong method a 405. The presigned upload (PUT) and /oauth/token (a form) do not
  * come through here.
  */
