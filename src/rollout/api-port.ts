@@ -1,3 +1,5 @@
+import type { Flow } from '../client/index.js';
+
 /**
  * What the rollout needs from Genesys, and nothing more. The CLI adapts the real client to it
  * (client-adapter.ts); keeping the port narrow makes each rollout step's API cost visible in one place.
@@ -34,6 +36,15 @@ export interface ExportResult {
 }
 
 export interface RolloutApi {
+  /** Every flow of these types (lowercase query spellings), metadata only: what list and plan classify. */
+  listFlows(types: readonly string[]): Promise<Flow[]>;
+  /** The common module of this exact name, with its input/output schemas; undefined when there is none. */
+  findModule(name: string): Promise<Flow | undefined>;
+  /**
+   * Who consumes the module, per dependency tracking, asked per published version of the module (a real org lists
+   * consumers per module version): each consumer's id and the module version its published version embeds.
+   */
+  moduleConsumersByVersion(moduleId: string, options?: { currentVersion?: string; types?: readonly string[] }): Promise<{ byFlow: Map<string, string>; partial: boolean }>;
   /** Current metadata of these flows, batched; a flow missing from the map no longer exists. */
   getFlows(ids: readonly string[]): Promise<Map<string, FlowMeta>>;
   /** Exported Archy YAML of the given versions, batched into export jobs. */

@@ -1,13 +1,15 @@
 import type { RolloutApi } from './api-port.js';
 import { Journal, readJournal } from './journal.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { readPlanFile, writePlanFile, sha256, type PlanFile } from './plan-file.js';
+import { flowChange, readPlanFile, writePlanFile, sha256, type PlanFile } from './plan-file.js';
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
 import { runRewrites, type ApplyEvent, type RewriteResult } from './rewrite.js';
 import { isRunFatal, RunStopped } from './rewrite-context.js';
 import { redact } from '../shared/redact.js';
-import { planEdit, type PlanChange } from './plan-edit.js';
+import { planEdit } from './plan-edit.js';
+import { holdsChange } from './change.js';
+import { isTarget } from './states.js';
 import { acquireRunLock, type LockOwner } from './run-lock.js';
 import { compareMeaning } from '../flow/meaning.js';
 import { findModuleCalls } from '../flow/index.js';
@@ -37,7 +39,7 @@ type RunFlow = Omit<PlanFile['flows'][number], 'original' | 'updated' | 'diff'> 
 
 interface PreparedRun {
   checksum: string;
-  change: PlanChange;
+  header: PlanFile;
   module: PlanFile['module'];
   flows: RunFlow[];
   resumed: boolean;
@@ -89,9 +91,9 @@ async function withRunLock(plan: PlanFile, options: ApplyOptions, run: () => Pro
  */
 export function provePlan(plan: PlanFile): void {
   for (const flow of plan.flows) {
-    if (flow.state !== 'ELIGIBLE') continue;
+    if (!isTarget(flow.state)) continue;
     const edit = planEdit(plan, flow.original ?? '', flow);
-    if (edit.status !== 'inserted' || edit.yaml !== flow.updated || edit.diff !== flow.diff) {
+    if (!edit.ok || edit.yaml !== flow.updated || edit.diff !== (flow.diff ?? '')) {
       throw new CliError(
         `plan refused: the new YAML of flow ${flow.id} is not what the plan's change makes of its original (the plan file was edited); make a new plan`,
         EXIT.USAGE,
@@ -109,7 +111,7 @@ function prepareRun(plan: PlanFile, runDir: RunDir): PreparedRun {
   const startedAt = new Date().toISOString();
   journal.append(resumed ? 'run-resumed' : 'run-started', { runId: runDir.runId, module: plan.module.name });
   const flows: RunFlow[] = plan.flows.map(({ original, updated, diff: _diff, ...flow }) => {
-    if (flow.state !== 'ELIGIBLE') return flow;
+    if (!isTarget(flow.state)) return flow;
     if (!runDir.hasBackup(flow.id, flow.publishedVersion)) {
       runDir.writeBackup(flow.id, flow.publishedVersion, original ?? '', {
         id: flow.id, name: flow.name, type: flow.type, division: flow.division,
@@ -121,11 +123,9 @@ function prepareRun(plan: PlanFile, runDir: RunDir): PreparedRun {
     writeFileSync(runDir.plannedYamlPath(flow.id), updated ?? '');
     return { ...flow, sha256: flow.sha256 ?? sha256(original ?? ''), updatedSha256: sha256(updated ?? '') };
   });
-  const change: PlanChange = {
-    module: plan.module, placement: plan.placement, inputs: plan.inputs, outputs: plan.outputs,
-    ...(plan.actionName ? { actionName: plan.actionName } : {}),
-  };
-  return { checksum: plan.checksum, change, module: plan.module, flows, resumed, startedAt, journal };
+  // The plan without its flows: what the change of each flow is read from (flowChange), for rebases.
+  const header: PlanFile = { ...plan, flows: [] };
+  return { checksum: plan.checksum, header, module: plan.module, flows, resumed, startedAt, journal };
 }
 
 async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<ApplyResult> {
@@ -141,7 +141,7 @@ async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<App
     return finishRun(run, options, { outcomes: new Map(), interrupted: true, stopReason: redact(stop.message) });
   }
   result = await runRewrites(
-    run.flows.filter((flow) => flow.state === 'ELIGIBLE').map((flow) => ({
+    run.flows.filter((flow) => isTarget(flow.state)).map((flow) => ({
       id: flow.id,
       name: flow.name,
       type: flow.type,
@@ -149,12 +149,12 @@ async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<App
       newYamlSha256: flow.updatedSha256 as string,
       loadNewYaml: () => readFileSync(runDir.plannedYamlPath(flow.id), 'utf8'),
       // Someone published between the check and the write: the same change, made to their version.
-      holdsChange: (yaml: string) => callsOf(yaml, run.change.module.name) === 1,
+      holdsChange: (yaml: string) => holdsChange(flowChange(run.header, flow), yaml),
       rebase: (theirYaml: string) => {
-        const edit = planEdit(run.change, theirYaml, flow);
-        if (edit.status === 'inserted') return { yaml: edit.yaml };
-        if (edit.status === 'already-present') return { yaml: theirYaml };
-        return { reason: edit.reason ?? edit.status };
+        // Their version already holds the change (e.g. they made it too): re-importing theirs restores their work.
+        if (holdsChange(flowChange(run.header, flow), theirYaml)) return { yaml: theirYaml };
+        const edit = planEdit(run.header, theirYaml, flow);
+        return edit.ok ? { yaml: edit.yaml } : { reason: edit.reason };
       },
     })),
     {
@@ -175,7 +175,7 @@ function finishRun(run: PreparedRun, options: ApplyOptions, result: RewriteResul
     (flow) =>
       result.outcomes.get(flow.id) ?? {
         // A target the run never reached (it stopped before the writes) is NOT_STARTED, not its plan state.
-        id: flow.id, name: flow.name, type: flow.type, state: flow.state === 'ELIGIBLE' ? 'NOT_STARTED' : flow.state,
+        id: flow.id, name: flow.name, type: flow.type, state: isTarget(flow.state) ? 'NOT_STARTED' : flow.state,
         ...(flow.reason ? { reason: flow.reason } : {}),
         ...(flow.publishedVersion ? { versionBefore: flow.publishedVersion } : {}),
       },
@@ -206,7 +206,7 @@ async function proveOriginals(run: PreparedRun, options: ApplyOptions): Promise<
     if (entry.step === 'originals-proven' && Array.isArray(entry.flowIds)) for (const id of entry.flowIds) proven.add(String(id));
     if (entry.step === 'flow-done' && entry.flowId) proven.add(entry.flowId);
   }
-  const todo = run.flows.filter((flow) => flow.state === 'ELIGIBLE' && flow.publishedVersion && !proven.has(flow.id));
+  const todo = run.flows.filter((flow) => isTarget(flow.state) && flow.publishedVersion && !proven.has(flow.id));
   if (todo.length === 0) return;
   const exported = await options.api.exportFlows(todo.map((flow) => ({ id: flow.id, version: flow.publishedVersion as string })));
   const ok: string[] = [];
@@ -237,11 +237,4 @@ async function proveOriginals(run: PreparedRun, options: ApplyOptions): Promise<
   run.journal.append('originals-proven', { flowIds: ok });
 }
 
-/** Calls of the module in a flow text (0 for a text that cannot be read). */
-export function callsOf(yaml: string, moduleName: string): number {
-  try {
-    return findModuleCalls(yaml).filter((call) => call.module === moduleName).length;
-  } catch {
-    return 0;
-  }
-}
+export { callsOf } from './change.js';

@@ -1,4 +1,5 @@
 import { ApiError, type GenesysClient, type Flow, type ImportJobResult } from '../client/index.js';
+import { publishedVersionIds } from '../client/resources/dependencies.js';
 import type { ExportResult, FlowMeta, ImportResult, RolloutApi } from './api-port.js';
 import { hasNewerDraft, lockHolder } from './eligibility.js';
 import { INBOUND_FLOW_TYPES, toDependencyType } from '../genesys/flow-types.js';
@@ -64,6 +65,29 @@ export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
   const firstLook = new FirstLookTimer();
 
   return {
+    async listFlows(types) {
+      const flows: Flow[] = [];
+      for await (const flow of client.flows.list({ type: [...types] }, { prefetch: 4 })) flows.push(flow);
+      return flows;
+    },
+    findModule(name) {
+      return client.flows.findByName(name, 'commonmodule', { includeSchemas: true });
+    },
+    async moduleConsumersByVersion(moduleId, options = {}) {
+      const versions = publishedVersionIds(await client.flows.versions(moduleId), options.currentVersion);
+      const types = options.types ?? INBOUND_FLOW_TYPES;
+      const byFlow = new Map<string, string>();
+      let partial = false;
+      // Newest first: a flow listed under several versions is taken at the newest it consumes.
+      for (const version of [...versions].sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))) {
+        const answer = await client.dependencies.consumers(moduleId, {
+          version, resourceTypes: types.map((type) => toDependencyType(type as never)), flowFilter: 'published',
+        });
+        partial ||= answer.partial;
+        for (const item of answer.items) if (!byFlow.has(item.id)) byFlow.set(item.id, version);
+      }
+      return { byFlow, partial };
+    },
     async getFlows(ids) {
       // GET /api/v2/flows/lookup: the batched by-id lookup that replaces the deprecated GET /api/v2/flows?id=.
       const found = new Map<string, FlowMeta>();

@@ -6,20 +6,10 @@
 
 import { allowsFlowType, compatibleTypesUnknown } from '../flow/module-info.js';
 
-export const ELIGIBILITY_STATES = [
-  'ELIGIBLE',
-  'ALREADY_CALLS_MODULE',
-  'LOCKED',
-  'HAS_UNPUBLISHED_DRAFT',
-  'NEVER_PUBLISHED',
-  'INCOMPATIBLE_TYPE',
-  'ANCHOR_NOT_FOUND',
-  'MISSING_REQUIRED_INPUTS',
-  'UNPARSEABLE',
-  'EXCLUDED',
-] as const;
+import { ELIGIBILITY_STATES, type EligibilityState } from './states.js';
+import type { ChangeKind } from './change.js';
 
-export type EligibilityState = (typeof ELIGIBILITY_STATES)[number];
+export { ELIGIBILITY_STATES, type EligibilityState };
 
 /** Who holds a flow's lock: a person (`lockedUser`) or an OAuth client (`lockedClient`, e.g. another tool). */
 export interface LockHolder {
@@ -55,6 +45,12 @@ export interface ClassifyInput {
   module?: ModuleMetadata;
   /** Whether the flow's published version already calls the module (dependency tracking), when known. */
   callsModule?: boolean;
+  /** The kind of change (default add). remove/replace/refresh act on flows that call the module in question. */
+  kind?: ChangeKind;
+  /** replace: whether the flow calls the module being replaced. */
+  callsReplaced?: boolean;
+  /** refresh: whether the flow's published version consumes the module's current published version. */
+  consumesCurrent?: boolean;
 }
 
 export interface Classification {
@@ -73,6 +69,8 @@ export interface Classification {
 const PRECEDENCE: readonly EligibilityState[] = [
   'EXCLUDED',
   'NEVER_PUBLISHED',
+  'NOT_CALLING',
+  'UP_TO_DATE',
   'INCOMPATIBLE_TYPE',
   'ALREADY_CALLS_MODULE',
   'LOCKED',
@@ -130,17 +128,30 @@ export function classifyFlow(input: ClassifyInput): Classification {
   if (module && !isCompatibleType(flow.type, module)) {
     applies.set('INCOMPATIBLE_TYPE', `type ${flow.type.toUpperCase()} is not among ${module.name}'s compatible flow types`);
   }
-  if (module && input.callsModule) applies.set('ALREADY_CALLS_MODULE', `already calls ${module.name}`);
+  const kind = input.kind ?? 'add';
+  if (module && kind === 'add' && input.callsModule) applies.set('ALREADY_CALLS_MODULE', `already calls ${module.name}`);
+  if (module && kind === 'remove' && input.callsModule === false) applies.set('NOT_CALLING', `does not call ${module.name}`);
+  if (module && kind === 'replace' && input.callsReplaced === false) applies.set('NOT_CALLING', 'does not call the module being replaced');
+  if (module && kind === 'replace' && input.callsModule) applies.set('ALREADY_CALLS_MODULE', `already calls ${module.name}`);
+  if (module && kind === 'refresh' && input.callsModule === false) applies.set('NOT_CALLING', `does not consume ${module.name}`);
+  if (module && kind === 'refresh' && input.callsModule && input.consumesCurrent) {
+    applies.set('UP_TO_DATE', `already embeds ${module.name}'s current published version`);
+  }
+  // remove and refresh do not add a call: the module's compatible types are not a reason to leave a flow alone.
+  if (kind === 'remove' || kind === 'refresh') applies.delete('INCOMPATIBLE_TYPE');
   if (holder) applies.set('LOCKED', `locked by ${holder.kind} ${holder.name ?? holder.id}`);
   const draft = newerDraftVersion(flow);
   if (draft !== undefined && flow.publishedVersion) applies.set('HAS_UNPUBLISHED_DRAFT', `draft ${draft} is newer than published ${flow.publishedVersion.id}`);
 
   const reasons = PRECEDENCE.filter((state) => applies.has(state));
-  const state = reasons[0] ?? 'ELIGIBLE';
+  // A refresh target is a stale consumer: its own word, for plans and reports.
+  const target: EligibilityState = kind === 'refresh' ? 'STALE' : 'ELIGIBLE';
+  if (kind === 'refresh' && reasons.length === 0) applies.set('STALE', `embeds an older version of ${module?.name ?? 'the module'}`);
+  const state = reasons[0] ?? target;
   const detail = applies.get(state) ?? (state === 'ELIGIBLE' && module && compatibleTypesUnknown(module) ? UNKNOWN_TYPES_NOTE : undefined);
   return {
     state,
-    reasons: reasons.length > 0 ? reasons : ['ELIGIBLE'],
+    reasons: reasons.length > 0 ? reasons : [target],
     ...(holder ? { lockedBy: holder } : {}),
     ...(detail ? { detail } : {}),
   };

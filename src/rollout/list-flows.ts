@@ -1,6 +1,7 @@
 import type { Flow, GenesysClient } from '../client/index.js';
-import { publishedVersionIds } from '../client/resources/dependencies.js';
-import { toDependencyType } from '../genesys/flow-types.js';
+import type { RolloutApi } from './api-port.js';
+import { rolloutApiFromClient } from './client-adapter.js';
+import type { ChangeKind } from './change.js';
 import { CliError, EXIT } from '../cli/errors.js';
 import { classifyFlow, newerDraftVersion, type EligibilityState, type LockHolder, type ModuleMetadata } from './eligibility.js';
 import { createFlowMatcher, modulesNamedBySelectors, type FlowSelectors } from './select.js';
@@ -30,40 +31,52 @@ export interface ListResult {
   dependenciesPartial: boolean;
 }
 
-/** Everything `list` shows, without printing: used by the command and by bench/list.ts. */
+/** What list (and plan) need to know about the change, beyond the module: its kind and, for replace, the old module. */
+export interface ListChange {
+  kind: ChangeKind;
+  /** replace: the module whose calls are replaced. */
+  replaces?: string;
+}
+
+/**
+ * Everything `list` shows, without printing: used by the command, by plan and by bench/list.ts. Reads through the
+ * rollout port (a client is wrapped in it), so that every step's API cost is in one place (client-adapter.ts).
+ */
 export async function collectListRows(
-  client: GenesysClient,
+  source: RolloutApi | GenesysClient,
   selectors: FlowSelectors,
   moduleName?: string,
-  /** Modules the caller already looked up (by name), so they are not fetched twice. */
-  options: { knownModules?: readonly Flow[] } = {},
+  /** Modules the caller already looked up (by name), so they are not fetched twice; the change being planned. */
+  options: { knownModules?: readonly Flow[]; change?: ListChange } = {},
 ): Promise<ListResult> {
+  const api = 'flows' in source ? rolloutApiFromClient(source) : source;
   const match = createFlowMatcher(selectors);
-  const dependencyTypes = selectors.types.map(toDependencyType);
-  const moduleNames = [...new Set([...(moduleName ? [moduleName] : []), ...modulesNamedBySelectors(selectors)])];
+  const kind = options.change?.kind ?? 'add';
+  const replaces = kind === 'replace' ? options.change?.replaces : undefined;
+  const moduleNames = [...new Set([...(moduleName ? [moduleName] : []), ...(replaces ? [replaces] : []), ...modulesNamedBySelectors(selectors)])];
 
   // The flow walk (one unfiltered pass over the selected types; names are matched here, not by the server,
   // whose name filter is not exact) runs alongside the module lookups.
-  const flowsPromise = (async () => {
-    const flows: Flow[] = [];
-    for await (const flow of client.flows.list({ type: selectors.types }, { prefetch: 4 })) flows.push(flow);
-    return flows;
-  })();
+  const flowsPromise = api.listFlows(selectors.types);
   flowsPromise.catch(() => undefined); // awaited below; avoid an unhandled rejection if a lookup fails first
 
   const modules = new Map<string, Flow>();
   const callers = new Map<string, Set<string>>();
+  /** Per consumer of --module: the module version its published version embeds (refresh). */
+  let embedded = new Map<string, string>();
   let dependenciesPartial = false;
   await Promise.all(moduleNames.map(async (name) => {
-    const module = options.knownModules?.find((known) => known.name === name) ?? (await client.flows.findByName(name, 'commonmodule'));
+    const module = options.knownModules?.find((known) => known.name === name) ?? (await api.findModule(name));
     if (!module) throw new CliError(`common module '${name}' not found`, EXIT.USAGE);
     modules.set(name, module);
     // Consumer lists are per module version (genesys-api.md §15.3): a flow last published while 2.0 was live is
-    // listed under 2.0 only. "Calls the module" means any version, so ask for each published one and merge.
-    const versions = publishedVersionIds(await client.flows.versions(module.id), module.publishedVersion?.id);
-    const consumers = await client.dependencies.consumersOfAnyVersion(module.id, versions, { resourceTypes: dependencyTypes, flowFilter: 'published' });
+    // listed under 2.0 only. "Calls the module" means any version: the port asks per published version and merges.
+    const consumers = await api.moduleConsumersByVersion(module.id, {
+      ...(module.publishedVersion ? { currentVersion: module.publishedVersion.id } : {}), types: selectors.types,
+    });
     dependenciesPartial ||= consumers.partial;
-    callers.set(name, new Set(consumers.items.map((dependency) => dependency.id)));
+    callers.set(name, new Set(consumers.byFlow.keys()));
+    if (name === moduleName) embedded = consumers.byFlow;
   }));
   const flows = await flowsPromise;
 
@@ -76,11 +89,15 @@ export async function collectListRows(
     const outcome = match(flow, callers);
     if (outcome === 'not-selected') continue;
     const callsModule = moduleName ? (callers.get(moduleName)?.has(flow.id) ?? false) : null;
+    const current = target?.publishedVersion?.id;
     const classification = classifyFlow({
       flow,
       excluded: outcome === 'excluded',
       ...(moduleMeta ? { module: moduleMeta } : {}),
       ...(callsModule !== null ? { callsModule } : {}),
+      kind,
+      ...(replaces ? { callsReplaced: callers.get(replaces)?.has(flow.id) ?? false } : {}),
+      ...(kind === 'refresh' ? { consumesCurrent: current !== undefined && embedded.get(flow.id) === current } : {}),
     });
     rows.push({
       id: flow.id,

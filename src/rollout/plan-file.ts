@@ -3,6 +3,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { CliError, EXIT } from '../cli/errors.js';
 import { writeFileDurably } from './durable-write.js';
 import { isGenesysId } from './genesys-id.js';
+import { isTarget } from './states.js';
+import type { Change } from './change.js';
 
 import type { InputValue, Placement } from '../flow/index.js';
 
@@ -24,15 +26,22 @@ export interface PlanFlow {
   /** The YAML that apply will import (eligible flows). */
   updated?: string;
   diff?: string;
+  /** replace: this flow's call inputs/outputs (carried over from the old call, and given by --input/--output). */
+  mapping?: { inputs: Record<string, InputValue>; outputs: Record<string, { var: string }> };
 }
 
 export interface PlanFile {
   kind: 'flowlink-plan';
-  formatVersion: 1;
+  /** 2 records the change (`change`); 1 (older plans) is always an add, described by the fields below. */
+  formatVersion: 1 | 2;
+  /** The change every target gets (format 2). Read it with planChange(), which also reads format 1. */
+  change?: Change;
   createdAt: string;
   /** The API base the plan was made against; apply refuses a plan from another environment. */
   environment: string;
+  /** The module the change is about (added, removed, called instead, refreshed). */
   module: { id: string; name: string; publishedVersion?: string };
+  /** add: where the call goes (format 1 and 2); the other kinds write `{at: start}` here, unused. */
   placement: Placement;
   inputs: Record<string, InputValue>;
   outputs: Record<string, { var: string }>;
@@ -103,7 +112,8 @@ export function readPlanFile(path: string): PlanFile {
   if (!plan || typeof plan !== 'object' || plan.kind !== 'flowlink-plan') {
     throw new CliError(`${path} is not a flowlink plan file`, EXIT.USAGE);
   }
-  if (plan.formatVersion !== 1) throw new CliError(`plan file format ${String(plan.formatVersion)} is not supported`, EXIT.USAGE);
+  if (plan.formatVersion !== 1 && plan.formatVersion !== 2) throw new CliError(`plan file format ${String(plan.formatVersion)} is not supported`, EXIT.USAGE);
+  if (plan.formatVersion === 2 && !isChange(plan.change)) throw new CliError(`plan file ${path} does not say what change it makes`, EXIT.USAGE);
   if (typeof plan.checksum !== 'string' || !Array.isArray(plan.flows) || !plan.module || typeof plan.environment !== 'string') {
     throw new CliError(`plan file ${path} is incomplete`, EXIT.USAGE);
   }
@@ -117,7 +127,7 @@ export function readPlanFile(path: string): PlanFile {
     if (flow.publishedVersion !== undefined && !/^[0-9]+(?:\.[0-9]+)*$/.test(String(flow.publishedVersion))) {
       throw new CliError(`plan file ${path}: flow ${flow.id} has a version that is not a Genesys version id`, EXIT.USAGE);
     }
-    if (flow.state !== 'ELIGIBLE') continue;
+    if (!isTarget(flow.state)) continue;
     if (typeof flow.original !== 'string' || typeof flow.updated !== 'string' || sha256(flow.original) !== flow.sha256) {
       throw new CliError(`plan file ${path} has an inconsistent entry for flow ${flow.id}`, EXIT.USAGE);
     }
@@ -129,4 +139,27 @@ export function readPlanFile(path: string): PlanFile {
 export function runIdForPlan(plan: PlanFile): string {
   const stamp = plan.createdAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${plan.checksum.slice(0, 8)}`;
+}
+
+const CHANGE_KINDS = new Set(['add', 'remove', 'replace', 'refresh']);
+
+function isChange(value: unknown): value is Change {
+  const change = value as Partial<Change> | undefined;
+  return typeof change === 'object' && change !== null && CHANGE_KINDS.has(String(change.kind)) && typeof change.module?.name === 'string'
+    && (change.kind !== 'replace' || typeof (change as { replaces?: { name?: unknown } }).replaces?.name === 'string');
+}
+
+/** The plan's change: format 2 records it; a format 1 plan is always an add, described by its top-level fields. */
+export function planChange(plan: PlanFile): Change {
+  if (plan.change) return plan.change;
+  return {
+    kind: 'add', module: plan.module, placement: plan.placement, inputs: plan.inputs, outputs: plan.outputs,
+    ...(plan.actionName ? { actionName: plan.actionName } : {}),
+  };
+}
+
+/** The change as one flow of the plan gets it (replace: with that flow's carried-over inputs and outputs). */
+export function flowChange(plan: PlanFile, flow: PlanFlow): Change {
+  const change = planChange(plan);
+  return change.kind === 'replace' && flow.mapping ? { ...change, inputs: flow.mapping.inputs, outputs: flow.mapping.outputs } : change;
 }

@@ -3,15 +3,9 @@ import type { Journal } from './journal.js';
 import type { FlowOutcome } from './reports.js';
 import { redact } from '../shared/redact.js';
 
-export type ApplyState =
-  | 'DONE'
-  | 'FAILED'
-  | 'CONFLICT'
-  | 'SKIPPED_CHANGED'
-  | 'SKIPPED_LOCKED'
-  | 'SKIPPED_DRAFT'
-  | 'SKIPPED_DELETED'
-  | 'NOT_STARTED';
+import type { ApplyState } from './states.js';
+
+export type { ApplyState };
 
 export interface ApplyEvent {
   flowId: string;

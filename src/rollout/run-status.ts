@@ -1,5 +1,6 @@
 import { readJournal, type JournalEntry } from './journal.js';
 import { readPlanFile } from './plan-file.js';
+import { isTarget } from './states.js';
 import { RunDir, listRunIds } from './run-dir.js';
 
 export interface RunStatus {
@@ -20,7 +21,7 @@ export function runStatus(runDir: RunDir): RunStatus {
   const plan = readPlanFile(runDir.planPath);
   const entries = readJournal(runDir.journalPath);
   const rollbackEntries = readJournal(runDir.rollbackJournalPath);
-  const targets = plan.flows.filter((flow) => flow.state === 'ELIGIBLE');
+  const targets = plan.flows.filter((flow) => isTarget(flow.state));
   const lastRunStep = [...entries].reverse().find((entry) => entry.step.startsWith('run-'))?.step;
   const apply: RunStatus['apply'] = entries.length === 0
     ? 'not-started'

@@ -1,11 +1,12 @@
-import type { RolloutApi } from './api-port.js';
-import { readPlanFile } from './plan-file.js';
+import type { FlowMeta, RolloutApi } from './api-port.js';
+import { flowChange, planChange, readPlanFile, type PlanFlow } from './plan-file.js';
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
 import { appliedFlows } from './applied-flows.js';
 import { compareMeaning } from '../flow/meaning.js';
 import { readJournal } from './journal.js';
-import { callsOf } from './apply.js';
+import { expectedConsumers, holdsChange, type ModuleRef } from './change.js';
+import { versionNumber } from './rewrite-context.js';
 
 export interface VerifyOptions {
   api: RolloutApi;
@@ -21,79 +22,70 @@ export interface VerifyResult {
   drift: boolean;
 }
 
-const versionNumber = (version: string | undefined): number => (version === undefined ? Number.NaN : Number.parseFloat(version));
-
 /**
- * Checks every applied flow from three angles (design.md): its published version advanced; the exported YAML of
- * that version means exactly the planned YAML (the original plus the call at the planned place, compared by
- * meaning: Genesys regenerates exports, flow/meaning.ts); and dependency tracking lists the flow as a consumer of
- * the module's published version (consumer lists are per module version), asked again while its data lags.
+ * Checks every applied flow from three angles (design.md), per the plan's kind of change:
+ *  1. its published version advanced past the planned one;
+ *  2. that version means exactly the planned YAML (the original plus exactly the change; compared by meaning:
+ *     Genesys regenerates exports, flow/meaning.ts); a write rebased onto someone else's version must hold the
+ *     change and be the version the run journaled;
+ *  3. dependency tracking says what the change implies (change.ts expectedConsumers): listed as a consumer of the
+ *     module's published version (add, replace's new module, refresh) or not listed (remove, replace's old module),
+ *     asked again while its data lags.
+ * A flow that was rolled back is checked against its backup instead, and is ROLLED_BACK, not drift.
  */
 export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
   const { api, runDir } = options;
   const plan = readPlanFile(runDir.planPath);
+  const change = planChange(plan);
   const applied = appliedFlows(plan, runDir);
-  // Flows whose write was rebased onto someone else's version: they hold their version plus the change, not the plan.
-  const rebased = new Set(readJournal(runDir.journalPath).filter((e) => e.step === 'rebase' && e.flowId).map((e) => e.flowId as string));
+  const journal = readJournal(runDir.journalPath);
+  const rebased = new Set(journal.filter((e) => e.step === 'rebase' && e.flowId).map((e) => e.flowId as string));
+  const rolledBack = new Set(readJournal(runDir.rollbackJournalPath).filter((e) => e.step === 'flow-done' && e.flowId).map((e) => e.flowId as string));
   const startedAt = new Date().toISOString();
   const ids = applied.map(({ flow }) => flow.id);
-  // The module is looked up in the same batch: its published version now is what dependency tracking is asked for.
-  const metas = ids.length > 0 ? await api.getFlows([...ids, plan.module.id]) : new Map();
-  const moduleVersions = [...new Set([metas.get(plan.module.id)?.publishedVersion, plan.module.publishedVersion])]
-    .filter((version): version is string => typeof version === 'string');
+  const expectations = expectedConsumers(change);
+  // The modules are looked up in the same batch: their published versions now are what dependency tracking is asked.
+  const metas = ids.length > 0 ? await api.getFlows([...ids, ...expectations.map((e) => e.module.id)]) : new Map<string, FlowMeta>();
   const exported = ids.length > 0
     ? await api.exportFlows(applied.flatMap(({ flow }) => {
       const version = metas.get(flow.id)?.publishedVersion;
       return version ? [{ id: flow.id, version }] : [];
     }))
-    : new Map();
-  const rolledBackIds = new Set(readJournal(runDir.rollbackJournalPath).filter((e) => e.step === 'flow-done').map((e) => e.flowId));
-  const consumerIds = ids.filter((id) => !rolledBackIds.has(id));
-  const consumers = consumerIds.length > 0 && moduleVersions.length > 0
-    ? await waitForConsumers(api, plan.module.id, moduleVersions, consumerIds, options)
-    : new Set<string>();
+    : new Map<string, { yaml?: string }>();
+  const live = ids.filter((id) => !rolledBack.has(id));
+  const consumers = live.length > 0 ? await waitForConsumers(api, expectations, metas, live, options) : new Map<string, Set<string>>();
 
-  // A rolled-back flow is checked against its backup: "rolled back" is its state, not drift from the plan.
-  const rolledBack = new Set(readJournal(runDir.rollbackJournalPath).filter((e) => e.step === 'flow-done' && e.flowId).map((e) => e.flowId as string));
   const versionAfterOf = new Map(applied.map((item) => [item.flow.id, item.versionAfter]));
   const flows: FlowOutcome[] = applied.map(({ flow }) => {
     const meta = metas.get(flow.id);
+    const yaml = exported.get(flow.id)?.yaml;
     const problems: string[] = [];
+    const outcome = (state: string, okReason?: string): FlowOutcome => ({
+      id: flow.id, name: flow.name, type: flow.type,
+      state: problems.length === 0 ? state : 'DRIFT',
+      ...(problems.length > 0 ? { reason: problems.join('; ') } : okReason ? { reason: okReason } : {}),
+      ...(flow.publishedVersion ? { versionBefore: flow.publishedVersion } : {}),
+      ...(meta?.publishedVersion ? { versionAfter: meta.publishedVersion } : {}),
+    });
+    if (!meta) problems.push('the flow no longer exists');
+    else if (yaml === undefined) problems.push('could not export the published version');
     if (rolledBack.has(flow.id)) {
-      const yaml = exported.get(flow.id)?.yaml;
-      if (!meta) problems.push('the flow no longer exists');
-      else if (yaml === undefined) problems.push('could not export the published version');
-      else {
+      if (yaml !== undefined) {
         const meaning = compareMeaning(yaml, flow.original ?? '');
         if (!meaning.same) problems.push(`rolled back, but the published version no longer means the backup (first difference at ${meaning.difference ?? '/'})`);
       }
-      return {
-        id: flow.id, name: flow.name, type: flow.type,
-        state: problems.length === 0 ? 'ROLLED_BACK' : 'DRIFT',
-        ...(problems.length > 0 ? { reason: problems.join('; ') } : { reason: 'rolled back: the published version means the backup' }),
-        ...(flow.publishedVersion ? { versionBefore: flow.publishedVersion } : {}),
-        ...(meta?.publishedVersion ? { versionAfter: meta.publishedVersion } : {}),
-      };
+      return outcome('ROLLED_BACK', 'rolled back: the published version means the backup');
     }
-    if (!meta) problems.push('the flow no longer exists');
-    else if (!(versionNumber(meta.publishedVersion) > versionNumber(flow.publishedVersion))) {
+    if (meta && !(versionNumber(meta.publishedVersion) > versionNumber(flow.publishedVersion))) {
       problems.push(`published version ${meta.publishedVersion ?? 'none'} did not advance from ${flow.publishedVersion ?? 'none'}`);
     }
-    const yaml = exported.get(flow.id)?.yaml;
-    if (meta && yaml === undefined) problems.push('could not export the published version');
-    else if (meta && yaml !== undefined) {
-      const meaning = compareMeaning(yaml, flow.updated ?? '');
-      const rebasedHere = rebased.has(flow.id) && versionAfterOf.get(flow.id) === meta.publishedVersion && callsOf(yaml, plan.module.name) === 1;
-      if (!meaning.same && !rebasedHere) problems.push(`the published version does not mean the planned YAML (first difference at ${meaning.difference ?? '/'})`);
+    if (meta && yaml !== undefined) contentProblem(yaml, flow, meta, rebased.has(flow.id) && versionAfterOf.get(flow.id) === meta.publishedVersion, problems, () => flowChange(plan, flow));
+    for (const expected of expectations) {
+      const listed = consumers.get(expected.module.id)?.has(flow.id) ?? false;
+      if (expected.listed && !listed) problems.push(`dependency tracking does not list it as a consumer of ${expected.module.name}`);
+      if (!expected.listed && listed) problems.push(`dependency tracking still lists it as a consumer of ${expected.module.name}`);
     }
-    if (!consumers.has(flow.id)) problems.push(`dependency tracking does not list it as a consumer of ${plan.module.name}`);
-    return {
-      id: flow.id, name: flow.name, type: flow.type,
-      state: problems.length === 0 ? 'VERIFIED' : 'DRIFT',
-      ...(problems.length > 0 ? { reason: problems.join('; ') } : {}),
-      ...(flow.publishedVersion ? { versionBefore: flow.publishedVersion } : {}),
-      ...(meta?.publishedVersion ? { versionAfter: meta.publishedVersion } : {}),
-    };
+    return outcome('VERIFIED');
   });
   const report: RunReport = {
     runId: runDir.runId, command: 'verify', module: { id: plan.module.id, name: plan.module.name },
@@ -103,32 +95,48 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
   return { report, drift: flows.some((flow) => flow.state === 'DRIFT') };
 }
 
+function contentProblem(
+  yaml: string, flow: PlanFlow, _meta: FlowMeta, rebasedHere: boolean, problems: string[], change: () => ReturnType<typeof flowChange>,
+): void {
+  const meaning = compareMeaning(yaml, flow.updated ?? '');
+  if (meaning.same) return;
+  // A write rebased onto someone else's version holds their version plus the change, not the plan's text.
+  if (rebasedHere && holdsChange(change(), yaml)) return;
+  problems.push(`the published version does not mean the planned YAML (first difference at ${meaning.difference ?? '/'})`);
+}
+
 /**
- * Consumers of the module's published version(s), asked again while dependency tracking lags. The module's version
- * now comes first; the one the plan saw is asked too when it differs (a flow published before the module was
- * republished consumes the older version).
+ * Dependency tracking per module of the change: the consumers of its published version now (and of the version
+ * the plan saw, when it differs: a flow published before a module republish consumes the older one), asked again
+ * while the answers lag (206) or do not yet say what is expected.
  */
 async function waitForConsumers(
   api: RolloutApi,
-  moduleId: string,
-  versions: readonly string[],
+  expectations: readonly { module: ModuleRef; listed: boolean }[],
+  metas: ReadonlyMap<string, FlowMeta>,
   ids: readonly string[],
   options: VerifyOptions,
-): Promise<Set<string>> {
+): Promise<Map<string, Set<string>>> {
   const attempts = options.dependencyAttempts ?? 10;
   const delayMs = options.dependencyDelayMs ?? 1000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let latest = new Set<string>();
+  let latest = new Map<string, Set<string>>();
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    latest = new Set<string>();
+    latest = new Map();
     let partial = false;
-    for (const version of versions) {
-      const answer = await api.moduleConsumers(moduleId, version);
-      for (const id of answer.ids) latest.add(id);
-      partial ||= answer.partial;
-      if (!partial && ids.every((id) => latest.has(id))) break;
+    for (const { module } of expectations) {
+      const versions = [...new Set([metas.get(module.id)?.publishedVersion, module.publishedVersion])]
+        .filter((version): version is string => typeof version === 'string');
+      const found = new Set<string>();
+      for (const version of versions) {
+        const answer = await api.moduleConsumers(module.id, version);
+        for (const id of answer.ids) found.add(id);
+        partial ||= answer.partial;
+      }
+      latest.set(module.id, found);
     }
-    if (!partial && ids.every((id) => latest.has(id))) break;
+    const settled = expectations.every(({ module, listed }) => ids.every((id) => (latest.get(module.id)?.has(id) ?? false) === listed));
+    if (!partial && settled) break;
     if (attempt < attempts) await sleep(delayMs);
   }
   return latest;
