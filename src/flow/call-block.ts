@@ -28,6 +28,12 @@ export const JUMP_TO_MENU = { action: 'jumpToMenu', refKey: 'targetMenuRef' } as
 /** refId prefix of the startup task insert adds in front of a startup menu; what remove recognises it by. */
 export const STARTUP_TASK_REF_PREFIX = 'flowlink_start';
 
+/**
+ * Name prefix of that task (`Startup: Call X`). A real org renames refIds on export (`<name>_<trackingId>`), so
+ * after a round trip through Genesys the task is recognised by its name and shape, not by its refId.
+ */
+export const STARTUP_TASK_NAME_PREFIX = 'Startup: ';
+
 /** The indentation step of the whole file: how deep the flow body's keys sit under the top-level key. */
 export function fileUnit(text: string, body: YAMLMap): number {
   const first = body.items[0]?.key;

@@ -8,6 +8,7 @@ import {
   renderStartupTask,
   startupTaskNode,
   STARTUP_TASK_REF_PREFIX,
+  STARTUP_TASK_NAME_PREFIX,
   type CallSpec,
   type TaskLayout,
 } from './call-block.js';
@@ -158,7 +159,7 @@ function planMenuStart(flow: ParsedFlow, startup: Extract<Startup, { kind: 'menu
   const layout = taskLayout(flow, startup, tasks);
   if (!layout) return refuse('UNSUPPORTED_SHAPE', 'cannot read the layout of the menus/tasks lists');
   const spec = {
-    taskName: `Startup: ${req.actionName}`,
+    taskName: `${STARTUP_TASK_NAME_PREFIX}${req.actionName}`,
     refId,
     call: req,
     jumpName: 'Go to startup menu',

@@ -1,6 +1,6 @@
 import { type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { resolveStartup, type Action } from './action-lists.js';
-import { JUMP_TO_MENU, STARTUP_TASK_REF_PREFIX } from './call-block.js';
+import { JUMP_TO_MENU, STARTUP_TASK_NAME_PREFIX, STARTUP_TASK_REF_PREFIX } from './call-block.js';
 import { callsIn } from './find-calls.js';
 import { itemDash } from './insert-call.js';
 import { getNode, parseFlow, parseFlowFast, scalarText, singleKeyItem, type FlowParser, type ParsedFlow } from './parse-flow.js';
@@ -19,7 +19,7 @@ const refuse = (status: RemoveStatus, reason: string): Planned => ({ ok: false, 
  *  - a `callCommonModule` item naming the module: its lines are deleted (from its dash line through every following
  *    line indented deeper than the dash), which is exactly the block insert writes;
  *  - when that call is the first of exactly two actions [call, jumpToMenu] of the task startUpRef points to, and
- *    that task's refId starts with `flowlink_start` (what insert names the startup task it adds in front of a
+ *    that task's refId starts with `flowlink_start` or its name with `Startup: ` (what insert names the startup task it adds in front of a
  *    startup menu), the whole task goes (and `tasks:` with it when it is the only task), and startUpRef gets back
  *    its old text, read from the jump's targetMenuRef.
  * A flow calling the module more than once is refused (UNSUPPORTED_SHAPE): insert never produces that.
@@ -98,10 +98,13 @@ function addedStartupTask(flow: ParsedFlow, action: Action): Planned | undefined
   const tasks = getNode(flow.body, 'tasks') as YAMLSeq;
   const taskItem = tasks.items[taskIndex] as YAMLMap;
   const refId = scalarText(getNode(singleKeyItem(taskItem)?.value, 'refId'));
+  const taskName = scalarText(getNode(singleKeyItem(taskItem)?.value, 'name'));
+  // Ours by refId (as written), or by name after an export renamed the refId (`Startup: Call X_21`).
+  const ours = refId?.startsWith(STARTUP_TASK_REF_PREFIX) === true || taskName?.startsWith(STARTUP_TASK_NAME_PREFIX) === true;
   const actions = action.list.seq;
   const jump = singleKeyItem(actions.items[1]);
   const menuRefNode = getNode(jump?.value, JUMP_TO_MENU.refKey) as Scalar | undefined;
-  if (!refId?.startsWith(STARTUP_TASK_REF_PREFIX) || actions.items.length !== 2 || action.index !== 0 || jump?.key !== JUMP_TO_MENU.action || !menuRefNode?.range) {
+  if (!ours || actions.items.length !== 2 || action.index !== 0 || jump?.key !== JUMP_TO_MENU.action || !menuRefNode?.range) {
     return undefined;
   }
   const text = flow.format.body;
