@@ -110,11 +110,17 @@ const CHANGE_WORDS: Record<string, string> = {
   add: 'add call', 'add-call': 'add call', remove: 'remove calls', replace: 'replace calls', refresh: 'refresh consumers',
 };
 
-/** The plan's kind of change when it records one (`change.kind`, `change`, `changeKind`); plans today only add a call. */
+/**
+ * The plan's kind of change when it records one (`change.kind`, `change`, `changeKind`; a replace names the module
+ * it replaces); a plan that records none adds a call.
+ */
 export function changeKindOf(plan: Pick<PlanLike, 'change' | 'changeKind'>): string {
-  const raw = (typeof plan.change === 'object' && plan.change !== null ? (plan.change as { kind?: unknown }).kind : plan.change) ?? plan.changeKind;
+  const change = typeof plan.change === 'object' && plan.change !== null ? (plan.change as { kind?: unknown; replaces?: { name?: unknown } }) : undefined;
+  const raw = (change ? change.kind : plan.change) ?? plan.changeKind;
   if (typeof raw !== 'string' || raw.trim() === '') return 'add call';
-  return CHANGE_WORDS[raw.trim().toLowerCase()] ?? raw.trim();
+  const words = CHANGE_WORDS[raw.trim().toLowerCase()] ?? raw.trim();
+  const replaced = change?.replaces?.name;
+  return words === 'replace calls' && typeof replaced === 'string' ? `replace calls of ${replaced}` : words;
 }
 
 export function placementText(placement: unknown): string | undefined {
@@ -150,7 +156,8 @@ export function lockHolderOf(flow: PlanFlowLike): string | undefined {
 }
 
 export function pageFromPlan(plan: PlanLike, meta: PageMeta): ReportPage {
-  const placement = placementText(plan.placement);
+  const changePlacement = typeof plan.change === 'object' && plan.change !== null ? (plan.change as { placement?: unknown }).placement : undefined;
+  const placement = placementText(changePlacement ?? plan.placement);
   return {
     module: { ...plan.module },
     changeKind: changeKindOf(plan),

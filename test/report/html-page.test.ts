@@ -132,6 +132,9 @@ test('page data: environment host without credentials, change kind from the plan
   assert.equal(changeKindOf({}), 'add call');
   assert.equal(changeKindOf({ change: { kind: 'remove' } }), 'remove calls');
   assert.equal(changeKindOf({ changeKind: 'replace' }), 'replace calls');
+  assert.equal(changeKindOf({ change: { kind: 'replace', replaces: { name: 'Old_Handler' } } }), 'replace calls of Old_Handler');
+  assert.equal(changeKindOf({ change: { kind: 'add', placement: { before: 'transferToAcd' } } }), 'add call');
+  assert.equal(pageFromPlan({ ...hostilePlan(), placement: undefined, change: { kind: 'add', placement: { after: 'Greeting' } } }, META).placement, 'after Greeting');
   assert.equal(lockHolderOf({ id: 'x', name: 'x', type: 't', state: 'LOCKED', reason: 'locked by user Ann' }), 'user Ann');
   assert.equal(lockHolderOf({ id: 'x', name: 'x', type: 't', state: 'LOCKED', lockedBy: { kind: 'client', name: 'CI' } }), 'client CI');
   assert.equal(lockHolderOf({ id: 'x', name: 'x', type: 't', state: 'ELIGIBLE', reason: 'locked by user Ann' }), undefined);
