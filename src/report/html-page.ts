@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assertInlineSafe, htmlAttr, htmlPreLine, htmlText } from './escape.js';
 import { countStates, durationText, spanMs, type PageFlow, type PageOutcome, type ReportPage, type RunCommand } from './page-data.js';
+import { isTarget } from '../rollout/states.js';
 
 /**
  * The change record as one self-contained HTML page: no network reference of any kind (no external CSS, script,
@@ -108,7 +109,7 @@ function flowsTable(page: ReportPage, run: boolean): string {
     ` <span id="shown" aria-live="polite">${page.flows.length} of ${page.flows.length} flows shown</span></div>`,
     `<table class="grid" id="flow-table"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
     `<tbody>${rows.join('\n')}</tbody></table>`,
-    run ? '' : '<p class="dim">Nothing has been written to the org: this is the plan. <code>flowlink apply</code> changes exactly the flows in state ELIGIBLE.</p>',
+    run ? '' : '<p class="dim">Nothing has been written to the org: this is the plan. <code>flowlink apply</code> changes exactly the flows in state ELIGIBLE (STALE for a refresh).</p>',
     '</section>',
   ].join('\n');
 }
@@ -123,7 +124,7 @@ function versions(flow: PageFlow): string {
 /** A step's outcome; a flow the step did not touch (its outcome is just its plan state again) shows a dash. */
 function outcome(value: PageOutcome | undefined, planState: string): string {
   if (!value) return '';
-  if (value.state === planState && planState !== 'ELIGIBLE' && value.versionAfter === undefined && value.durationMs === undefined) {
+  if (value.state === planState && !isTarget(planState) && value.versionAfter === undefined && value.durationMs === undefined) {
     return '<span class="dim" title="not a target of this step">–</span>';
   }
   const detail = value.error ?? value.reason;
@@ -165,7 +166,7 @@ function diffs(page: ReportPage): string {
   ].join('\n');
 }
 
-const OK_STATES = new Set(['ELIGIBLE', 'DONE', 'ALREADY_DONE', 'VERIFIED', 'ROLLED_BACK']);
+const OK_STATES = new Set(['ELIGIBLE', 'STALE', 'DONE', 'ALREADY_DONE', 'VERIFIED', 'ROLLED_BACK']);
 const BAD_STATES = new Set(['FAILED', 'DRIFT', 'ROLLBACK_FAILED', 'CONFLICT', 'UNPARSEABLE']);
 const HELD_STATES = new Set(['LOCKED', 'HAS_UNPUBLISHED_DRAFT', 'MISSING_REQUIRED_INPUTS', 'ANCHOR_NOT_FOUND']);
 

@@ -16,7 +16,7 @@ const DEFAULT_MAX_ROWS = 100;
 /** `flowlink plan --format markdown`. */
 export function planMarkdown(page: ReportPage, options: MarkdownOptions = {}): string {
   const counts = countStates(page.flows);
-  const changes = counts.ELIGIBLE ?? 0;
+  const changes = (counts.ELIGIBLE ?? 0) + (counts.STALE ?? 0);
   const lines = [
     `### flowlink plan: ${mdText(page.changeKind)} ${mdCode(page.module.name)}`,
     '',

@@ -243,7 +243,7 @@ export function spanMs(startedAt: string, finishedAt: string): number | undefine
 export function stateRank(state: string): number {
   const ranks: Record<string, number> = {
     FAILED: 0, ROLLBACK_FAILED: 0, DRIFT: 0, CONFLICT: 0,
-    ELIGIBLE: 1, DONE: 1, ALREADY_DONE: 1, VERIFIED: 1, ROLLED_BACK: 1,
+    ELIGIBLE: 1, STALE: 1, DONE: 1, ALREADY_DONE: 1, VERIFIED: 1, ROLLED_BACK: 1,
     LOCKED: 2, HAS_UNPUBLISHED_DRAFT: 2, MISSING_REQUIRED_INPUTS: 3,
     ANCHOR_NOT_FOUND: 3, UNPARSEABLE: 3, INCOMPATIBLE_TYPE: 4, NEVER_PUBLISHED: 4, ALREADY_CALLS_MODULE: 5, EXCLUDED: 6,
   };

@@ -1,16 +1,22 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { applyPlanFile } from '../../rollout/apply.js';
-import { readPlanFile, runIdForPlan, type PlanFile } from '../../rollout/plan-file.js';
+import { planChange, readPlanFile, runIdForPlan, type PlanFile } from '../../rollout/plan-file.js';
 import { RunDir } from '../../rollout/run-dir.js';
-import { confirm } from '../confirm.js';
+import { confirm, requireConfirmable } from '../confirm.js';
 import { addJsonOption, type CommandContext } from '../context.js';
-import { EXIT } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
+import { assertWritableDir, fsErrorMessage, isFsError } from '../fs-errors.js';
+import { InFlightJobs, rolloutStopReporter } from '../in-flight.js';
 import { createProgress } from '../progress.js';
+import { shellArg } from '../../shared/terminal-text.js';
 import { openRolloutSession } from '../rollout-session.js';
 import { printRunSummary, exitForReport } from '../run-summary.js';
 import { addFormatOption, outputFormat, printRunMarkdown } from '../report-output.js';
 import { addRunsOption, runsRootFor } from '../run-arg.js';
+import { describeChange, type Change } from '../../rollout/change.js';
+import { isTarget } from '../../rollout/states.js';
 
 export function parseConcurrency(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
@@ -44,6 +50,7 @@ export function register(program: Command, ctx: CommandContext): void {
     const { io } = ctx;
     const format = outputFormat(options);
     const planPath = resolve(io.host.cwd, planArg);
+    if (statSync(planPath, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`plan file ${planPath} is a directory, not a plan file`, EXIT.USAGE);
     // Only what the command needs of the plan is kept; applyPlanFile reads the texts again and lets them go.
     const plan = summarisePlan(readPlanFile(planPath));
     const targets = plan.targets;
@@ -54,27 +61,48 @@ export function register(program: Command, ctx: CommandContext): void {
       if (format === 'markdown') io.out(`### flowlink apply: nothing to apply (the plan changes no flow)`);
       return;
     }
-    const { api } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
+    // Refused before anything is asked of the org: nobody to confirm, or nowhere to keep the journal and backups.
+    requireConfirmable(ctx, 'apply', options.yes === true);
+    assertWritableDir(runDir.path);
+    const { api: sessionApi } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
     const resuming = runDir.exists();
-    if (!(await confirm(ctx, `${resuming ? 'Resume' : 'Apply'}: call ${plan.module.name} from ${targets} flow(s) in ${plan.environment}?`, options.yes === true))) {
+    if (!(await confirm(ctx, `${resuming ? 'Resume' : 'Apply'}: ${describeChange(plan.change)} ${targets} flow(s) in ${plan.environment}?`, options.yes === true))) {
       io.err('flowlink: not applied');
       ctx.setExit(EXIT.USAGE);
       return;
     }
+    const inFlight = new InFlightJobs();
+    const api = inFlight.wrap(sessionApi);
+    ctx.setStopReporter(rolloutStopReporter(io, inFlight, { journalPath: () => runDir.journalPath, names: plan.names, resume: ['apply', planArg] }));
     const progress = createProgress(io, targets, resuming ? 'resume' : 'apply');
-    const result = await applyPlanFile(planPath, { api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
-    progress.stop();
+    let result;
+    try {
+      result = await applyPlanFile(planPath, { api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
+    } catch (error) {
+      // A full disk or a run directory that became read-only mid-run: the journal says where the run is.
+      if (isFsError(error)) {
+        throw new CliError(`${fsErrorMessage(error)}; the run stopped: fix this and run \`flowlink apply ${shellArg(planArg)}\` again to resume`, EXIT.FLOWS_FAILED);
+      }
+      throw error;
+    } finally {
+      progress.stop();
+      ctx.setStopReporter(undefined);
+    }
     if (format === 'markdown') printRunMarkdown(ctx, result.report, runDir, result.interrupted, result.stopReason);
     else printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
     ctx.setExit(exitForReport(result.report, result.interrupted, result.stopReason));
   });
 }
 
-function summarisePlan(plan: PlanFile): { runId: string; targets: number; environment: string; module: PlanFile['module'] } {
+function summarisePlan(plan: PlanFile): { runId: string; targets: number; environment: string; module: PlanFile['module']; change: Change; names: Map<string, string> } {
+  const eligible = plan.flows.filter((flow) => isTarget(flow.state));
   return {
     runId: runIdForPlan(plan),
-    targets: plan.flows.filter((flow) => flow.state === 'ELIGIBLE').length,
+    targets: eligible.length,
     environment: plan.environment,
     module: plan.module,
+    change: planChange(plan),
+    // For naming the flows whose import job is in flight when a second Ctrl-C leaves at once.
+    names: new Map(eligible.map((flow) => [flow.id, flow.name])),
   };
 }

@@ -6,6 +6,7 @@ import { startEmulator, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from '../../e
 import { runIdForPlan, readPlanFile } from '../../rollout/plan-file.js';
 import type { CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { isTarget } from '../../rollout/states.js';
 
 const MODULE = 'Global_Exception_Handler';
 const PREFIX = 'Sales_Line_';
@@ -44,7 +45,7 @@ export function register(program: Command, ctx: CommandContext): void {
         await step('2/6 plan: classify every flow, compute each new YAML and its diff (nothing is written remotely)',
           ['plan', '--module', MODULE, '--prefix', PREFIX, '--out', 'plan.json', '--detailed-exitcode', '--no-diffs'], [3]);
         const plan = readPlanFile(join(cwd, 'plan.json'));
-        const example = plan.flows.find((flow) => flow.state === 'ELIGIBLE' && flow.diff);
+        const example = plan.flows.find((flow) => isTarget(flow.state) && flow.diff);
         if (example?.diff) {
           io.out('');
           io.out(`One flow's diff (all of them: flowlink plan without --no-diffs, or plan.json):`);
