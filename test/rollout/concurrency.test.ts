@@ -179,6 +179,7 @@ test('an edited plan re-sealed with a fresh checksum is refused before any write
   const forgedOriginal = theirEdit(target.original!, 'forged by whoever edited the plan');
   const { planEdit } = await import('../../src/rollout/plan-edit.js');
   const forgedEdit = planEdit(plan, forgedOriginal, target);
+  assert.ok(forgedEdit.ok);
   const forged = forge((flow) => {
     flow.original = forgedOriginal;
     flow.sha256 = sha256(forgedOriginal);

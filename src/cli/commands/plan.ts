@@ -129,8 +129,8 @@ function hasPlacementOptions(options: PlanOptions): boolean {
 }
 
 function hasCallOptions(options: PlanOptions): boolean {
-  const o = options as PlanOptions & { input?: unknown[]; output?: unknown[]; actionName?: unknown };
-  return hasPlacementOptions(options) || (o.input ?? []).length > 0 || (o.output ?? []).length > 0 || o.actionName !== undefined;
+  const o = options as PlanOptions & { input?: unknown[]; inputLit?: unknown[]; output?: unknown[]; actionName?: unknown };
+  return hasPlacementOptions(options) || [o.input, o.inputLit, o.output].some((list) => (list ?? []).length > 0) || o.actionName !== undefined;
 }
 
 function describeSelection(options: PlanOptions): string[] {
