@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readJournal } from './journal.js';
+import { reduceJournal } from './journal-state.js';
 import type { PlanFile, PlanFlow } from './plan-file.js';
 import type { RunDir } from './run-dir.js';
 import type { RunReport } from './reports.js';
@@ -12,14 +13,10 @@ export interface AppliedFlow {
 
 /** The plan's flows that the run's journal records as done, with the version each run created when known. */
 export function appliedFlows(plan: PlanFile, runDir: RunDir): AppliedFlow[] {
+  // Changed by the run: confirmed DONE, or imported and never confirmed (a run killed in between still changed it).
   const versions = new Map<string, string | undefined>();
-  for (const entry of readJournal(runDir.journalPath)) {
-    if (!entry.flowId) continue;
-    // Imported (confirmed or not: a run killed between the import and its confirmation still changed the flow).
-    if (entry.step === 'import-succeeded' && !versions.has(entry.flowId)) versions.set(entry.flowId, undefined);
-    if (entry.step === 'flow-done' || (entry.step === 'flow-version' && versions.has(entry.flowId))) {
-      versions.set(entry.flowId, typeof entry.versionAfter === 'string' ? entry.versionAfter : versions.get(entry.flowId));
-    }
+  for (const [id, flow] of reduceJournal(readJournal(runDir.journalPath))) {
+    if (flow.state === 'DONE' || flow.imported) versions.set(id, flow.versionAfter);
   }
   const reportPath = runDir.reportPath('json');
   if (existsSync(reportPath)) {

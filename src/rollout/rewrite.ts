@@ -1,5 +1,6 @@
 import type { Journal, JournalEntry } from './journal.js';
 import { readJournal } from './journal.js';
+import { reduceJournal } from './journal-state.js';
 import type { FlowOutcome } from './reports.js';
 import { runPool, AdaptiveConcurrency } from './pool.js';
 import { redact } from '../shared/redact.js';
@@ -108,33 +109,24 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   return { outcomes, interrupted, ...(stopError ? { stopReason: redact(stopError.message) } : {}) };
 }
 
-/** Rebuilds each target's state from the journal of earlier attempts. */
+/** Rebuilds each target's state from the journal of earlier attempts (the one reading: journal-state.ts). */
 function restoreProgress(targets: readonly RewriteItem[], entries: readonly JournalEntry[]): Map<string, Progress> {
+  const journaled = reduceJournal(entries);
   const progress = new Map<string, Progress>();
-  const byId = new Map(targets.map((target) => [target.id, target]));
-  const flow = (id: string | undefined): RewriteItem | undefined => (id === undefined ? undefined : byId.get(id));
   for (const target of targets) {
-    progress.set(target.id, {
+    const item: Progress = {
       outcome: { id: target.id, name: target.name, type: target.type, state: 'NOT_STARTED', ...(target.expectedVersion ? { versionBefore: target.expectedVersion } : {}) },
-    });
-  }
-  for (const entry of entries) {
-    const item = entry.flowId ? progress.get(entry.flowId) : undefined;
-    if (!item) continue;
-    if (entry.step === 'import-registered') item.pendingJobId = String(entry.jobId);
+    };
+    const seen = journaled.get(target.id);
+    if (seen?.pendingJobId !== undefined) item.pendingJobId = seen.pendingJobId;
     // Imported in an earlier attempt but never confirmed: confirmed now, before anything else is decided.
-    if (entry.step === 'import-succeeded') {
-      item.awaiting = { ...(flow(entry.flowId)?.expectedVersion ? { base: flow(entry.flowId)!.expectedVersion! } : {}), text: flow(entry.flowId)!.loadNewYaml, rebases: 0 };
+    if (seen?.state === 'IMPORTED_UNCONFIRMED') {
+      item.awaiting = { ...(target.expectedVersion ? { base: target.expectedVersion } : {}), text: target.loadNewYaml, rebases: 0 };
     }
-    if (entry.step === 'flow-failed' || entry.step === 'flow-conflict' || entry.step === 'flow-done') delete item.awaiting;
-    // A job whose wait was given up (timedOut) may still publish: it stays pending, so that the next attempt looks
-    // at it before importing the flow again (two jobs for one flow could publish it twice).
-    if (entry.step === 'import-succeeded' || (entry.step === 'import-failed' && entry.timedOut !== true)) delete item.pendingJobId;
-    if (entry.step === 'flow-done') item.outcome.state = 'DONE';
-    if ((entry.step === 'flow-done' || entry.step === 'flow-version') && typeof entry.versionAfter === 'string') {
-      item.outcome.versionAfter = entry.versionAfter;
-    }
+    // Only DONE is final; FAILED, CONFLICT and skipped flows are looked at again.
+    if (seen?.state === 'DONE') item.outcome.state = 'DONE';
+    if (seen?.versionAfter !== undefined) item.outcome.versionAfter = seen.versionAfter;
+    progress.set(target.id, item);
   }
   return progress;
 }
-

@@ -1,4 +1,5 @@
-import { readJournal, type JournalEntry } from './journal.js';
+import { readJournal } from './journal.js';
+import { reduceJournal } from './journal-state.js';
 import { readPlanFile } from './plan-file.js';
 import { isTarget } from './states.js';
 import { RunDir, listRunIds } from './run-dir.js';
@@ -26,9 +27,16 @@ export function runStatus(runDir: RunDir): RunStatus {
   const apply: RunStatus['apply'] = entries.length === 0
     ? 'not-started'
     : lastRunStep === 'run-finished' ? 'finished' : lastRunStep === 'run-interrupted' ? 'interrupted' : 'crashed';
+  const applied = reduceJournal(entries);
+  const rolledBack = reduceJournal(rollbackEntries);
   const flowState = new Map<string, { state: string; reason?: string }>();
-  for (const entry of entries) applyStep(flowState, entry, false);
-  for (const entry of rollbackEntries) applyStep(flowState, entry, true);
+  for (const [id, flow] of applied) flowState.set(id, { state: flow.state, ...(flow.reason ? { reason: flow.reason } : {}) });
+  // A rollback's journal speaks of the same flows: its states are prefixed (ROLLED_BACK for its DONE).
+  for (const [id, flow] of rolledBack) {
+    if (flow.state === 'NOT_STARTED') continue;
+    const state = flow.state === 'DONE' ? 'ROLLED_BACK' : flow.state === 'FAILED' ? 'ROLLBACK_FAILED' : `ROLLBACK_${flow.state}`;
+    flowState.set(id, { state, ...(flow.reason ? { reason: flow.reason } : {}) });
+  }
   const flows = targets.map((flow) => ({ id: flow.id, name: flow.name, ...(flowState.get(flow.id) ?? { state: 'NOT_STARTED' }) }));
   const counts: Record<string, number> = {};
   for (const flow of flows) counts[flow.state] = (counts[flow.state] ?? 0) + 1;
@@ -46,22 +54,6 @@ export function runStatus(runDir: RunDir): RunStatus {
     counts,
     flows,
   };
-}
-
-function applyStep(states: Map<string, { state: string; reason?: string }>, entry: JournalEntry, rollback: boolean): void {
-  if (!entry.flowId) return;
-  const label: Partial<Record<JournalEntry['step'], string>> = rollback
-    ? { 'flow-done': 'ROLLED_BACK', 'flow-failed': 'ROLLBACK_FAILED', 'import-registered': 'ROLLBACK_IN_FLIGHT' }
-    : {
-      'flow-done': 'DONE', 'flow-failed': 'FAILED', 'flow-conflict': 'CONFLICT', 'import-registered': 'IN_FLIGHT',
-      'import-succeeded': 'IMPORTED_UNCONFIRMED', 'backup-written': 'NOT_STARTED',
-    };
-  if (entry.step === 'precheck-skipped') {
-    states.set(entry.flowId, { state: rollback ? `ROLLBACK_${String(entry.state)}` : String(entry.state), ...(entry.reason ? { reason: String(entry.reason) } : {}) });
-    return;
-  }
-  const state = label[entry.step];
-  if (state) states.set(entry.flowId, { state, ...(entry.error ? { reason: String(entry.error) } : {}) });
 }
 
 export function allRunStatuses(cwd: string): RunStatus[] {
