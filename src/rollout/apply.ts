@@ -13,7 +13,7 @@ import { isTarget } from './states.js';
 import { acquireRunLock, type LockOwner } from './run-lock.js';
 import { compareMeaning } from '../flow/meaning.js';
 import { findModuleCalls } from '../flow/index.js';
-import { CliError, EXIT } from '../cli/errors.js';
+import { PlanError, type RunStopReason } from './errors.js';
 
 export interface ApplyOptions {
   api: RolloutApi;
@@ -32,6 +32,7 @@ export interface ApplyResult {
   interrupted: boolean;
   resumed: boolean;
   stopReason?: string;
+  stopKind?: RunStopReason;
 }
 
 /** A flow of the plan as the run keeps it: metadata only, its texts are in the run directory. */
@@ -71,10 +72,8 @@ async function withRunLock(plan: PlanFile, options: ApplyOptions, run: () => Pro
   try {
     const rolledBack = readJournal(runDir.rollbackJournalPath).find((entry) => entry.step === 'rollback-started');
     if (rolledBack) {
-      throw new CliError(
-        `run ${runDir.runId} was rolled back (${rolledBack.at}); its flows are back to what they were, so this plan is stale: make a new plan to apply the change again`,
-        EXIT.USAGE,
-      );
+      throw new PlanError(
+        `run ${runDir.runId} was rolled back (${rolledBack.at}); its flows are back to what they were, so this plan is stale: make a new plan to apply the change again`);
     }
     provePlan(plan);
     const result = await run();
@@ -94,10 +93,8 @@ export function provePlan(plan: PlanFile): void {
     if (!isTarget(flow.state)) continue;
     const edit = planEdit(plan, flow.original ?? '', flow);
     if (!edit.ok || edit.yaml !== flow.updated || edit.diff !== (flow.diff ?? '')) {
-      throw new CliError(
-        `plan refused: the new YAML of flow ${flow.id} is not what the plan's change makes of its original (the plan file was edited); make a new plan`,
-        EXIT.USAGE,
-      );
+      throw new PlanError(
+        `plan refused: the new YAML of flow ${flow.id} is not what the plan's change makes of its original (the plan file was edited); make a new plan`);
     }
   }
 }
@@ -138,7 +135,7 @@ async function runPrepared(run: PreparedRun, options: ApplyOptions): Promise<App
     // The org could not be asked (unreachable, 5xx past the retry cap, auth): a stop before any write, resumable.
     if (!(error instanceof RunStopped) && !isRunFatal(error)) throw error;
     const stop = error instanceof RunStopped ? error : new RunStopped(error);
-    return finishRun(run, options, { outcomes: new Map(), interrupted: true, stopReason: redact(stop.message) });
+    return finishRun(run, options, { outcomes: new Map(), interrupted: true, stopReason: redact(stop.message), stopKind: stop.reason });
   }
   result = await runRewrites(
     run.flows.filter((flow) => isTarget(flow.state)).map((flow) => ({
@@ -191,6 +188,7 @@ function finishRun(run: PreparedRun, options: ApplyOptions, result: RewriteResul
   return {
     runId: runDir.runId, report, interrupted: result.interrupted, resumed: run.resumed,
     ...(result.stopReason ? { stopReason: result.stopReason } : {}),
+    ...(result.stopKind ? { stopKind: result.stopKind } : {}),
   };
 }
 
@@ -227,10 +225,8 @@ async function proveOriginals(run: PreparedRun, options: ApplyOptions): Promise<
     const backup = readFileSync(options.runDir.backupPath(flow.id, flow.publishedVersion), 'utf8');
     if (!compareMeaning(result.yaml, backup).same) {
       run.journal.append('run-refused', { flowId: flow.id, reason: 'original differs from the org' });
-      throw new CliError(
-        `plan refused: the original of flow ${flow.id} in the plan is not what version ${flow.publishedVersion} holds in the org (the plan file was edited); make a new plan`,
-        EXIT.USAGE,
-      );
+      throw new PlanError(
+        `plan refused: the original of flow ${flow.id} in the plan is not what version ${flow.publishedVersion} holds in the org (the plan file was edited); make a new plan`);
     }
     ok.push(flow.id);
   }

@@ -2,7 +2,7 @@ import type { Flow, GenesysClient } from '../client/index.js';
 import type { RolloutApi } from './api-port.js';
 import { rolloutApiFromClient } from './client-adapter.js';
 import type { ChangeKind } from './change.js';
-import { CliError, EXIT } from '../cli/errors.js';
+import { PlanError } from './errors.js';
 import { classifyFlow, newerDraftVersion, type EligibilityState, type LockHolder, type ModuleMetadata } from './eligibility.js';
 import { createFlowMatcher, modulesNamedBySelectors, type FlowSelectors } from './select.js';
 
@@ -67,7 +67,7 @@ export async function collectListRows(
   let dependenciesPartial = false;
   await Promise.all(moduleNames.map(async (name) => {
     const module = options.knownModules?.find((known) => known.name === name) ?? (await api.findModule(name));
-    if (!module) throw new CliError(`common module '${name}' not found`, EXIT.USAGE);
+    if (!module) throw new PlanError(`common module '${name}' not found`);
     modules.set(name, module);
     // Consumer lists are per module version (genesys-api.md §15.3): a flow last published while 2.0 was live is
     // listed under 2.0 only. "Calls the module" means any version: the port asks per published version and merges.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
-import { CliError, EXIT } from '../cli/errors.js';
+import { PlanError } from './errors.js';
 import { writeFileDurably } from './durable-write.js';
 import { isGenesysId } from './genesys-id.js';
 import { isTarget } from './states.js';
@@ -99,37 +99,37 @@ export function* planFileText(plan: PlanFile): Generator<string> {
   yield `\n  ],\n  "checksum": ${JSON.stringify(checksum)}\n}\n`;
 }
 
-/** Reads and checks a plan file; every problem is a one-line CliError with exit code 2. */
+/** Reads and checks a plan file; every problem is a one-line PlanError (the CLI: exit 2). */
 export function readPlanFile(path: string): PlanFile {
-  if (!existsSync(path)) throw new CliError(`plan file not found: ${path}`, EXIT.USAGE);
+  if (!existsSync(path)) throw new PlanError(`plan file not found: ${path}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    throw new CliError(`plan file ${path} is not valid JSON`, EXIT.USAGE);
+    throw new PlanError(`plan file ${path} is not valid JSON`);
   }
   const plan = parsed as Partial<PlanFile>;
   if (!plan || typeof plan !== 'object' || plan.kind !== 'flowlink-plan') {
-    throw new CliError(`${path} is not a flowlink plan file`, EXIT.USAGE);
+    throw new PlanError(`${path} is not a flowlink plan file`);
   }
-  if (plan.formatVersion !== 1 && plan.formatVersion !== 2) throw new CliError(`plan file format ${String(plan.formatVersion)} is not supported`, EXIT.USAGE);
-  if (plan.formatVersion === 2 && !isChange(plan.change)) throw new CliError(`plan file ${path} does not say what change it makes`, EXIT.USAGE);
+  if (plan.formatVersion !== 1 && plan.formatVersion !== 2) throw new PlanError(`plan file format ${String(plan.formatVersion)} is not supported`);
+  if (plan.formatVersion === 2 && !isChange(plan.change)) throw new PlanError(`plan file ${path} does not say what change it makes`);
   if (typeof plan.checksum !== 'string' || !Array.isArray(plan.flows) || !plan.module || typeof plan.environment !== 'string') {
-    throw new CliError(`plan file ${path} is incomplete`, EXIT.USAGE);
+    throw new PlanError(`plan file ${path} is incomplete`);
   }
   if (planChecksum(plan as PlanFile) !== plan.checksum) {
-    throw new CliError(`plan file ${path} was modified after it was written (checksum mismatch); make a new plan`, EXIT.USAGE);
+    throw new PlanError(`plan file ${path} was modified after it was written (checksum mismatch); make a new plan`);
   }
   // Ids become file names in the run directory: only Genesys ids (GUIDs) get that far.
-  if (!isGenesysId(plan.module.id)) throw new CliError(`plan file ${path}: module id ${JSON.stringify(String(plan.module.id)).slice(0, 60)} is not a Genesys id`, EXIT.USAGE);
+  if (!isGenesysId(plan.module.id)) throw new PlanError(`plan file ${path}: module id ${JSON.stringify(String(plan.module.id)).slice(0, 60)} is not a Genesys id`);
   for (const flow of plan.flows) {
-    if (!isGenesysId(flow.id)) throw new CliError(`plan file ${path}: flow id ${JSON.stringify(String(flow.id)).slice(0, 60)} is not a Genesys id`, EXIT.USAGE);
+    if (!isGenesysId(flow.id)) throw new PlanError(`plan file ${path}: flow id ${JSON.stringify(String(flow.id)).slice(0, 60)} is not a Genesys id`);
     if (flow.publishedVersion !== undefined && !/^[0-9]+(?:\.[0-9]+)*$/.test(String(flow.publishedVersion))) {
-      throw new CliError(`plan file ${path}: flow ${flow.id} has a version that is not a Genesys version id`, EXIT.USAGE);
+      throw new PlanError(`plan file ${path}: flow ${flow.id} has a version that is not a Genesys version id`);
     }
     if (!isTarget(flow.state)) continue;
     if (typeof flow.original !== 'string' || typeof flow.updated !== 'string' || sha256(flow.original) !== flow.sha256) {
-      throw new CliError(`plan file ${path} has an inconsistent entry for flow ${flow.id}`, EXIT.USAGE);
+      throw new PlanError(`plan file ${path} has an inconsistent entry for flow ${flow.id}`);
     }
   }
   return plan as PlanFile;

@@ -1,6 +1,6 @@
 import type { Flow, GenesysClient } from '../client/index.js';
 import { collectListRows, type ListRow } from './list-flows.js';
-import { CliError, EXIT } from '../cli/errors.js';
+import { PlanError } from './errors.js';
 import {
   flowInfoFromYaml, moduleInfoFromFlow, readCallMapping, validateCall,
   type CallMapping, type InputValue, type ModuleInfo, type Placement,
@@ -66,7 +66,7 @@ export async function gatherFacts(api: RolloutApi, environment: string, request:
   const kind = request.kind ?? 'add';
   const module = await findPublishedModule(api, request.moduleName);
   const replaced = kind === 'replace' ? await findPublishedModule(api, request.replaces ?? '') : undefined;
-  if (replaced && replaced.id === module.id) throw new CliError('--replace names the module itself: a module cannot replace itself', EXIT.USAGE);
+  if (replaced && replaced.id === module.id) throw new PlanError('--replace names the module itself: a module cannot replace itself');
   checkMapping(moduleInfoFromFlow(module), { inputs: request.inputs, outputs: request.outputs }, request);
 
   const listed = await collectListRows(api, request.selectors, module.name, {
@@ -82,8 +82,8 @@ export async function gatherFacts(api: RolloutApi, environment: string, request:
 
 async function findPublishedModule(api: RolloutApi, name: string): Promise<Flow> {
   const module = await api.findModule(name);
-  if (!module) throw new CliError(`common module '${name}' not found (names are exact and case-sensitive)`, EXIT.USAGE);
-  if (!module.publishedVersion) throw new CliError(`common module '${module.name}' has never been published; publish it first`, EXIT.USAGE);
+  if (!module) throw new PlanError(`common module '${name}' not found (names are exact and case-sensitive)`);
+  if (!module.publishedVersion) throw new PlanError(`common module '${module.name}' has never been published; publish it first`);
   return module;
 }
 
@@ -170,14 +170,12 @@ function checkMapping(moduleInfo: ModuleInfo, mapping: CallMapping, request: Pla
   if (request.typesExplicit) {
     const unusable = request.selectors.types.filter((type) => !allowsFlowType(moduleInfo, type));
     if (unusable.length === request.selectors.types.length) {
-      throw new CliError(
-        `common module '${moduleInfo.name}' cannot be called from ${unusable.join(', ')} flows (compatible: ${moduleInfo.compatibleFlowTypes.join(', ')})`,
-        EXIT.USAGE,
-      );
+      throw new PlanError(
+        `common module '${moduleInfo.name}' cannot be called from ${unusable.join(', ')} flows (compatible: ${moduleInfo.compatibleFlowTypes.join(', ')})`);
     }
   }
   const anyType = moduleInfo.compatibleFlowTypes[0];
   const problems = validateCall({ type: anyType as never, archyKey: '', name: undefined, variables: [] }, moduleInfo, mapping)
     .problems.filter((p) => MAPPING_PROBLEMS.has(p.code) && !(kind === 'replace' && p.code === 'MISSING_REQUIRED_INPUT'));
-  if (problems.length > 0) throw new CliError(problems.map((p) => p.message).join('; '), EXIT.USAGE);
+  if (problems.length > 0) throw new PlanError(problems.map((p) => p.message).join('; '));
 }

@@ -2,6 +2,7 @@ import type { RolloutApi } from './api-port.js';
 import type { Journal } from './journal.js';
 import type { FlowOutcome } from './reports.js';
 import { redact } from '../shared/redact.js';
+import { stopReasonOf, type RunStopReason } from './errors.js';
 
 import type { ApplyState } from './states.js';
 
@@ -67,19 +68,18 @@ export const progressOf = (ctx: RunContext, flow: RewriteItem): Progress => ctx.
 
 /** Raised to stop a run early; the journal and reports are still closed and written. */
 export class RunStopped extends Error {
-  constructor(readonly causeError: unknown) {
+  /** Why, for the caller's exit code (auth, unreachable, rate-limited, server, aborted). */
+  readonly reason: RunStopReason;
+  constructor(readonly causeError: unknown, reason?: RunStopReason) {
     super(`run stopped: ${causeError instanceof Error ? causeError.message : String(causeError)}`);
     this.name = 'RunStopped';
+    this.reason = reason ?? stopReasonOf(causeError) ?? 'server';
   }
 }
 
-const RUN_FATAL_STATUSES = new Set([0, 401, 403, 429, 500, 502, 503, 504]);
-
 /** Not this flow's fault (auth, rate-limit storm past the retry cap, server or network down): the run stops. */
 export function isRunFatal(error: unknown): boolean {
-  if (error instanceof Error && error.name === 'AbortError') return true;
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && RUN_FATAL_STATUSES.has(status);
+  return stopReasonOf(error) !== undefined;
 }
 
 /** The flow is done: confirmed from the API (its published version is the one this run wrote). */

@@ -4,6 +4,7 @@ import { reduceJournal } from './journal-state.js';
 import type { FlowOutcome } from './reports.js';
 import { runPool, AdaptiveConcurrency } from './pool.js';
 import { redact } from '../shared/redact.js';
+import type { RunStopReason } from './errors.js';
 import type { RolloutApi } from './api-port.js';
 import { precheck } from './precheck.js';
 import { importText } from './import-one.js';
@@ -30,6 +31,8 @@ export interface RewriteResult {
   interrupted: boolean;
   /** Why the run stopped early (auth, rate-limit storm, server down), if it did; resume with the same command. */
   stopReason?: string;
+  /** The same, as a kind the caller maps to an exit code. */
+  stopKind?: RunStopReason;
 }
 
 /**
@@ -106,7 +109,7 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   };
   const interrupted = stopError !== undefined || (stopped() && todo.some(unfinished));
   const outcomes = new Map([...ctx.progress].map(([id, item]) => [id, item.outcome]));
-  return { outcomes, interrupted, ...(stopError ? { stopReason: redact(stopError.message) } : {}) };
+  return { outcomes, interrupted, ...(stopError ? { stopReason: redact(stopError.message), stopKind: stopError.reason } : {}) };
 }
 
 /** Rebuilds each target's state from the journal of earlier attempts (the one reading: journal-state.ts). */

@@ -7,7 +7,7 @@ import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
 import { runRewrites, type ApplyEvent } from './rewrite.js';
 import { appliedFlows } from './applied-flows.js';
-import { CliError, EXIT } from '../cli/errors.js';
+import { PlanError, type RunStopReason } from './errors.js';
 
 export interface RollbackOptions {
   api: RolloutApi;
@@ -23,6 +23,7 @@ export interface RollbackResult {
   report: RunReport;
   interrupted: boolean;
   stopReason?: string;
+  stopKind?: RunStopReason;
 }
 
 /**
@@ -46,7 +47,7 @@ async function rollbackLocked(plan: PlanFile, options: RollbackOptions): Promise
   if (options.flowIds && options.flowIds.length > 0) {
     const known = new Set(applied.map((item) => item.flow.id));
     const unknown = options.flowIds.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw new CliError(`run ${runDir.runId} did not change flow ${unknown.join(', ')}`, EXIT.USAGE);
+    if (unknown.length > 0) throw new PlanError(`run ${runDir.runId} did not change flow ${unknown.join(', ')}`);
     const wanted = new Set(options.flowIds);
     applied = applied.filter((item) => wanted.has(item.flow.id));
   }
@@ -106,5 +107,5 @@ async function rollbackLocked(plan: PlanFile, options: RollbackOptions): Promise
     startedAt, finishedAt: new Date().toISOString(), counts, flows,
   };
   writeReports(runDir, report);
-  return { report, interrupted: result.interrupted, ...(result.stopReason ? { stopReason: result.stopReason } : {}) };
+  return { report, interrupted: result.interrupted, ...(result.stopReason ? { stopReason: result.stopReason } : {}), ...(result.stopKind ? { stopKind: result.stopKind } : {}) };
 }

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, rmdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError, EXIT } from '../cli/errors.js';
+import { PlanError } from './errors.js';
 
 /** Who holds a run: written into the lock file, shown to whoever is refused. */
 export interface LockOwner {
@@ -79,14 +79,14 @@ function takeLock(path: string, owner: LockOwner): LockOwner | undefined {
       rmSync(path, { force: true });
       continue;
     }
-    if (!holder) throw new CliError(`this plan is being started by another process right now (${path}); run this again in a moment`, EXIT.USAGE);
+    if (!holder) throw new PlanError(`this plan is being started by another process right now (${path}); run this again in a moment`);
     const where = holder.host === owner.host ? `pid ${holder.pid}` : `pid ${holder.pid} on host ${holder.host}`;
     const remedy = holder.host === owner.host
       ? 'wait for it to finish, or stop it (Ctrl-C) and run this again'
       : `if that process is gone, remove ${path} and run this again`;
-    throw new CliError(`this plan is already being run (${holder.command} by ${where}, started ${holder.startedAt}); ${remedy}`, EXIT.USAGE);
+    throw new PlanError(`this plan is already being run (${holder.command} by ${where}, started ${holder.startedAt}); ${remedy}`);
   }
-  throw new CliError(`could not take the run lock ${path}`, EXIT.USAGE);
+  throw new PlanError(`could not take the run lock ${path}`);
 }
 
 let staleSeen: LockOwner | undefined;

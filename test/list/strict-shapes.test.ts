@@ -1,6 +1,6 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliError } from '../../src/cli/errors.js';
+import { PlanError } from '../../src/rollout/errors.js';
 import { allowsFlowType, moduleInfoFromFlow } from '../../src/flow/module-info.js';
 import { validateCall } from '../../src/flow/validate-call.js';
 import { classifyFlow, isCompatibleType, UNKNOWN_TYPES_NOTE } from '../../src/rollout/eligibility.js';
@@ -82,10 +82,10 @@ test('plan: the same rule (an asked type is not refused, flows are not INCOMPATI
   assert.ok(plan.flows.every((f) => f.state !== 'INCOMPATIBLE_TYPE'));
 
   await assert.rejects(buildPlan(h.client(), planRequest({ inputs: {} })), (error: unknown) =>
-    error instanceof CliError && /required input Common\.reason of Untyped is not mapped/.test(error.message));
+    error instanceof PlanError && /required input Common\.reason of Untyped is not mapped/.test(error.message));
   // Logger names its types: asking only for a type it does not list is still a usage error.
   await assert.rejects(buildPlan(h.client(), planRequest({ moduleName: 'Logger' })), (error: unknown) =>
-    error instanceof CliError && /cannot be called from inboundemail flows \(compatible: inboundcall, inboundshortmessage\)/.test(error.message));
+    error instanceof PlanError && /cannot be called from inboundemail flows \(compatible: inboundcall, inboundshortmessage\)/.test(error.message));
 });
 
 test('list --module / --calls: callers of ANY module version (per-version consumer lists, merged)', async () => {
