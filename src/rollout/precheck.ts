@@ -53,14 +53,14 @@ export async function precheck(ctx: RunContext, batch: readonly RewriteItem[]): 
   for (const flow of open) {
     const item = progressOf(ctx, flow);
     const exported = exports.get(flow.id);
-    const verdict = judge(flow, metas.get(flow.id), exported?.yaml, exported?.error);
+    const verdict = judge(flow, metas.get(flow.id), exported?.yaml, exported?.error, item.importedEarlier === true);
     if (verdict === 'ready') {
       ready.push(flow);
     } else if (verdict === 'already-applied') {
       journal.append('import-succeeded', { flowId: flow.id, detectedBy: 'meaning' });
       item.awaiting = { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: flow.loadNewYaml, rebases: 0 };
-    } else if (verdict.state === 'FAILED') {
-      fail(ctx, flow, verdict.reason);
+    } else if (verdict.state === 'FAILED' || verdict.state === 'CONFLICT') {
+      fail(ctx, flow, verdict.reason, verdict.state);
     } else {
       item.outcome.state = verdict.state;
       item.outcome.reason = verdict.reason;
@@ -91,6 +91,7 @@ function judge(
   meta: FlowMeta | undefined,
   currentYaml: string | undefined,
   exportError?: string,
+  importedEarlier = false,
 ): 'ready' | 'already-applied' | { state: ApplyState; reason: string } {
   if (!meta) return { state: 'SKIPPED_DELETED', reason: 'the flow no longer exists' };
   if (meta.lockedBy) {
@@ -112,5 +113,7 @@ function judge(
   }
   if (compareMeaning(currentYaml, flow.loadNewYaml()).same) return 'already-applied';
   if (flow.expectedVersion === undefined && flow.loadExpectedText && compareMeaning(currentYaml, flow.loadExpectedText()).same) return 'ready';
+  // This run wrote the flow before, and someone published over it since: their version lacks our change.
+  if (importedEarlier) return { state: 'CONFLICT', reason: `${moved}: this run imported the flow, and someone else has published over it since without this change` };
   return { state: 'SKIPPED_CHANGED', reason: `${moved}, and it means neither what was planned nor the change (someone else changed it)` };
 }

@@ -53,6 +53,8 @@ export interface Progress {
    * mean `text` (what was imported last: the planned YAML, or a rebase of it).
    */
   awaiting?: { base?: string; text: () => string; rebases: number };
+  /** An earlier attempt of this run imported the flow: a version that now means neither text is a CONFLICT, not a skip. */
+  importedEarlier?: boolean;
 }
 
 /** What every step of a rewrite run shares. */

@@ -122,6 +122,7 @@ function restoreProgress(targets: readonly RewriteItem[], entries: readonly Jour
     };
     const seen = journaled.get(target.id);
     if (seen?.pendingJobId !== undefined) item.pendingJobId = seen.pendingJobId;
+    if (seen?.imported) item.importedEarlier = true;
     // Imported in an earlier attempt but never confirmed: confirmed now, before anything else is decided.
     if (seen?.state === 'IMPORTED_UNCONFIRMED') {
       item.awaiting = { ...(target.expectedVersion ? { base: target.expectedVersion } : {}), text: target.loadNewYaml, rebases: 0 };

@@ -471,9 +471,7 @@ describe('resume from every journal prefix', () => {
     assert.deepEqual([...prefixes].sort((a, b) => a - b), everyPrefix(lines));
   });
 
-  test('a CONFLICT journaled before the run stopped is still a CONFLICT after the resume', {
-    todo: 'bug: on resume only DONE is final (rewrite.ts restoreProgress); a flow journaled flow-conflict (someone published after our import) is prechecked again, its version has moved to theirs, and it ends SKIPPED_CHANGED, a passing state: the resumed run reports no conflict where the same run uninterrupted reports CONFLICT (exit 1)',
-  }, async () => {
+  test('a CONFLICT journaled before the run stopped is still a CONFLICT after the resume (regression: it became SKIPPED_CHANGED)', async () => {
     const org = orgOf(2);
     const items = [target(org, 'f1'), target(org, 'f2')];
     const theirs = theirEdit(flowText('Line 1'));
