@@ -51,8 +51,11 @@ export interface RolloutApi {
   exportFlows(refs: readonly { id: string; version?: string }[]): Promise<Map<string, ExportResult>>;
   registerImport(): Promise<ImportRegistration>;
   uploadImport(registration: ImportRegistration, yaml: string): Promise<void>;
-  /** Polls the import job until Success or Failure. */
-  waitImport(jobId: string, signal?: AbortSignal): Promise<ImportResult>;
+  /**
+   * Waits for the import job to end (Success or Failure). With a `deadline` (epoch ms on the client's clock) that
+   * passes first, the job as last seen (Started) marked `timedOut`, not an exception.
+   */
+  waitImport(jobId: string, options?: { deadline?: number; signal?: AbortSignal }): Promise<ImportResult>;
   /** One look at an import job (used on resume to learn what became of an in-flight job). */
   getImport(jobId: string): Promise<ImportResult>;
   /**

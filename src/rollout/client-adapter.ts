@@ -1,4 +1,4 @@
-import { ApiError, type GenesysClient, type Flow, type ImportJobResult } from '../client/index.js';
+import type { GenesysClient, Flow } from '../client/index.js';
 import { publishedVersionIds } from '../client/resources/dependencies.js';
 import type { ExportResult, FlowMeta, ImportResult, RolloutApi } from './api-port.js';
 import { hasNewerDraft, lockHolder } from './eligibility.js';
@@ -109,21 +109,19 @@ export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
     async uploadImport(registration, yaml) {
       await client.importJobs.upload({ id: registration.jobId, presignedUrl: registration.presignedUrl, headers: registration.headers }, yaml);
     },
-    async waitImport(jobId, signal) {
-      const waitedMs = firstLook.ms;
-      const withSignal = signal ? { signal } : {};
-      let result: ImportJobResult;
-      try {
-        // One look: a deadline of 0 makes the poll give up (operation.timeout) after its first read.
-        result = await client.importJobs.poll(jobId, { initialMs: waitedMs, timeoutMs: 0, ...withSignal });
-        firstLook.hit();
-      } catch (error) {
-        if (!(error instanceof ApiError && error.code === 'operation.timeout')) throw error;
-        firstLook.miss(waitedMs);
-        // The rest of the new estimate, then back off.
-        result = await client.importJobs.poll(jobId, { initialMs: Math.max(100, firstLook.ms - waitedMs), factor: 1.5, maxMs: 5000, ...withSignal });
-      }
-      return { status: result.status, ...(result.flowId ? { flowId: result.flowId } : {}), messages: result.errors.length > 0 ? result.errors : result.messages.map((m) => m.text ?? '') };
+    async waitImport(jobId, options = {}) {
+      const result = await client.importJobs.wait(jobId, {
+        ...options,
+        firstLookMs: firstLook.ms,
+        onFirstLook: (done, waitedMs) => (done ? firstLook.hit() : firstLook.miss(waitedMs)),
+      });
+      const texts = result.errors.length > 0 ? result.errors : result.messages.map((m) => m.text ?? '');
+      return {
+        status: result.status,
+        ...(result.flowId ? { flowId: result.flowId } : {}),
+        messages: result.timedOut ? [`import job ${jobId} was still ${result.status} at its deadline`, ...texts] : texts,
+        ...(result.timedOut ? { timedOut: true as const } : {}),
+      };
     },
     async getImport(jobId) {
       const state = await client.importJobs.get(jobId);

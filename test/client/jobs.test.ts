@@ -75,7 +75,7 @@ test('the upload is retried after a 503 from the storage URL, with the same head
   await h.clearRequests();
   const registration = await client.importJobs.register();
   await client.importJobs.upload(registration, yaml);
-  const result = await client.importJobs.poll(registration.id, FAST);
+  const result = await client.importJobs.wait(registration.id, FAST);
   assert.equal(result.status, 'Success');
   const uploads = (await h.requests()).filter((r) => r.kind === 'upload');
   assert.deepEqual(uploads.map((r) => r.status), [503, 503, 200]);

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertMeans, cli, demoPlan, publishedYaml, sharedEmulator, tempDir } from '../rollout/helpers.js';
+import { join } from 'node:path';
+import type { Clock } from '../../src/client/index.js';
+import type { ImportResult, RolloutApi } from '../../src/rollout/api-port.js';
+import { applyPlanFile } from '../../src/rollout/apply.js';
+import { rolloutApiFromClient } from '../../src/rollout/client-adapter.js';
+import { DEFAULT_JOB_TIMEOUT_MS, withJobTimeout } from '../../src/rollout/job-timeout.js';
+import { readPlanFile, runIdForPlan } from '../../src/rollout/plan-file.js';
+import { RunDir } from '../../src/rollout/run-dir.js';
+import { assertMeans, cli, demoPlan, publishedYaml, sharedEmulator, tempDir, type Harness } from '../rollout/helpers.js';
 
 const emulator = sharedEmulator({ rateLimit: 100_000, jobMs: 20 });
 
@@ -48,4 +56,102 @@ test('--job-timeout takes whole seconds', async () => {
     assert.equal(result.code, 2, bad);
     assert.match(result.stderr, /--job-timeout takes whole seconds/);
   }
+});
+
+/**
+ * The client's clock, run fast: every pause moves it forward at once (and yields to the emulator's real I/O); `tick`
+ * hears each new time. The pauses of concurrent waits add up on it, so a wait is timed by its own start and end.
+ */
+function fastClock(tick: (now: number) => Promise<void>): Clock {
+  let now = Date.now();
+  return {
+    now: () => now,
+    async sleep(ms, signal) {
+      if (signal?.aborted) throw signal.reason;
+      now += Math.max(0, ms);
+      await tick(now);
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    random: () => 0.5,
+  };
+}
+
+/**
+ * apply through the library on the fast clock, with `--job-timeout` (or the library's default) over the port. The
+ * victim's import wait is timed on the client's clock; with `releaseAfterMs` its hung job is let go that long after
+ * the wait began, as a real job that takes that long finally ends.
+ */
+async function applyWithClientClock(harness: Harness, cwd: string, victim: { name: string; hangId: string }, options: { jobTimeoutMs?: number; releaseAfterMs?: number }) {
+  let releaseAt = Number.POSITIVE_INFINITY;
+  let released: Promise<unknown> | undefined;
+  const clock = fastClock(async (now) => {
+    if (!released && now >= releaseAt) {
+      released = harness.control('DELETE', `/faults/${victim.hangId}`).then(() => harness.control('POST', '/jobs/release'));
+    }
+    await released;
+  });
+  const inner = rolloutApiFromClient(harness.client({ clock }));
+  const names = new Map<string, string>();
+  const waits: { ms: number; result: ImportResult }[] = [];
+  const port: RolloutApi = {
+    ...inner,
+    async uploadImport(registration, yaml) {
+      names.set(registration.jobId, /name: ([^\r\n]+)/.exec(yaml)?.[1] ?? '');
+      return inner.uploadImport(registration, yaml);
+    },
+    async waitImport(jobId, wait) {
+      if (names.get(jobId) !== victim.name) return inner.waitImport(jobId, wait);
+      const from = clock.now();
+      if (options.releaseAfterMs !== undefined) releaseAt = from + options.releaseAfterMs;
+      const result = await inner.waitImport(jobId, wait);
+      waits.push({ ms: clock.now() - from, result });
+      return result;
+    },
+  };
+  const planPath = join(cwd, 'plan.json');
+  const runDir = new RunDir(RunDir.runsRoot(cwd), runIdForPlan(readPlanFile(planPath)));
+  const result = await applyPlanFile(planPath, { api: withJobTimeout(port, options.jobTimeoutMs, clock.now), runDir, concurrency: 2 });
+  return { result, waits, released: released !== undefined };
+}
+
+test('--job-timeout 1200: an import job running 11 minutes of the client clock is waited for, not a stop of the run', async () => {
+  const harness = emulator();
+  const { cwd, eligible } = await demoPlan(harness, 'Sales_Line_0', 'flowlink-faults-');
+  const victim = eligible[0];
+  assert.ok(victim && eligible.length >= 3);
+  const hang = await harness.fault({ jobHang: { flowName: victim.name } });
+
+  const { result, waits, released } = await applyWithClientClock(harness, cwd, { name: victim.name, hangId: hang.id }, { jobTimeoutMs: 1_200_000, releaseAfterMs: 11 * 60_000 });
+  assert.equal(result.stopReason, undefined);
+  assert.equal(result.interrupted, false);
+  assert.ok(released);
+  assert.equal(waits.length, 1, 'one wait for the victim');
+  assert.ok(waits[0]!.ms >= 11 * 60_000 && waits[0]!.ms < 1_200_000, `waited ${waits[0]!.ms} ms of the client clock`);
+  assert.deepEqual([waits[0]!.result.status, waits[0]!.result.timedOut], ['Success', undefined]);
+  for (const flow of eligible) {
+    const outcome = result.report.flows.find((f) => f.id === flow.id);
+    assert.equal(outcome?.state, 'DONE', `${flow.name}: ${outcome?.error ?? ''}`);
+  }
+  const after = (await publishedYaml(harness, [victim.id])).get(victim.id);
+  assertMeans(after?.yaml, victim.updated, victim.name);
+  assert.equal(Number(after?.version), Number(victim.publishedVersion) + 1, 'published exactly once');
+});
+
+test('the library default (600 s, no --job-timeout) gives a hung job up at its deadline: that flow fails, the others are done, the run is not stopped', async () => {
+  const harness = emulator();
+  const { cwd, eligible } = await demoPlan(harness, 'Sales_Line_0', 'flowlink-faults-');
+  const victim = eligible[0];
+  assert.ok(victim && eligible.length >= 3);
+  const hang = await harness.fault({ jobHang: { flowName: victim.name } });
+
+  const { result, waits } = await applyWithClientClock(harness, cwd, { name: victim.name, hangId: hang.id }, {});
+  assert.equal(result.stopReason, undefined);
+  assert.equal(result.interrupted, false);
+  assert.equal(waits.length, 1);
+  assert.ok(waits[0]!.ms >= DEFAULT_JOB_TIMEOUT_MS && waits[0]!.ms < DEFAULT_JOB_TIMEOUT_MS + 60_000, `waited ${waits[0]!.ms} ms of the client clock`);
+  assert.deepEqual([waits[0]!.result.status, waits[0]!.result.timedOut], ['Started', true]);
+  const outcome = result.report.flows.find((flow) => flow.id === victim.id);
+  assert.equal(outcome?.state, 'FAILED');
+  assert.match(outcome?.error ?? '', /did not finish within 600 s/);
+  assert.ok(eligible.filter((flow) => flow !== victim).every((flow) => result.report.flows.find((f) => f.id === flow.id)?.state === 'DONE'));
 });

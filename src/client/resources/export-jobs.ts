@@ -2,7 +2,7 @@ import { unzipSync } from 'fflate';
 import { ApiError } from '../errors.js';
 import type { Clock, RequestFn } from '../http/types.js';
 import type { ArchitectJobMessage, ExportJobState } from '../types.js';
-import { pollUntil, type PollOptions } from './poll.js';
+import { poll, type PollOptions } from './poll.js';
 
 export interface ExportRef {
   id: string;
@@ -19,15 +19,22 @@ export interface ExportOptions {
   chunkSize?: number;
   /** Export jobs in flight at once. */
   concurrency?: number;
+  /** The back-off, and `deadline`: an export job still running then fails its flows. Default: 10 min after the job started. */
   poll?: PollOptions;
 }
+
+/** How long exportFlows waits for one export job when no deadline is given. */
+export const DEFAULT_EXPORT_TIMEOUT_MS = 10 * 60_000;
 
 export interface ExportJobsResource {
   /** `POST /api/v2/flows/export/jobs` for up to 100 flows, as YAML. */
   start(flows: readonly ExportRef[]): Promise<ExportJobState>;
   get(jobId: string): Promise<ExportJobState>;
-  /** Polls until Success or Failure. */
-  wait(jobId: string, options?: PollOptions): Promise<ExportJobState>;
+  /**
+   * Looks at the job with back-off until Success or Failure, or until `deadline` passes: then the job as last seen,
+   * marked `timedOut` (not an exception). No deadline: until the job ends or the signal aborts.
+   */
+  wait(jobId: string, options?: PollOptions): Promise<ExportJobState & { timedOut?: true }>;
   /** The presigned download (no bearer token): YAML for one flow, a zip for several. */
   download(downloadUrl: string): Promise<Uint8Array>;
   /** Exports any number of flows, chunked, and reports every flow: its YAML or why it failed. */
@@ -65,8 +72,9 @@ export function exportJobsResource(request: RequestFn, clock: Clock): ExportJobs
       })).data;
     },
 
-    wait(jobId, options = {}) {
-      return pollUntil(() => resource.get(jobId), (state) => TERMINAL.has(state.status), `export job ${jobId}`, clock, options);
+    async wait(jobId, options = {}) {
+      const polled = await poll(() => resource.get(jobId), (state) => TERMINAL.has(state.status), clock, options);
+      return polled.done ? polled.value : { ...polled.value, timedOut: true };
     },
 
     async download(downloadUrl) {
@@ -76,13 +84,13 @@ export function exportJobsResource(request: RequestFn, clock: Clock): ExportJobs
     },
 
     async exportFlows(flows, options = {}) {
-      const first = await exportInChunks(resource, flows, options);
+      const first = await exportInChunks(resource, flows, options, clock);
       // Archy reports a throttled export as "could not find the flow ... exit code: 107" / "Archy failed" (the
       // Terraform provider retries these, genesys-api.md §9.1); give such flows one more job. A plain "could not
       // find" (the flow is really gone) is final.
       const again = first.filter((r) => !r.ok && THROTTLE_ARTEFACT.test(r.error));
       if (again.length === 0) return first;
-      const retried = new Map((await exportInChunks(resource, again.map((r) => ({ id: r.flowId, ...versionOf(r) })), options))
+      const retried = new Map((await exportInChunks(resource, again.map((r) => ({ id: r.flowId, ...versionOf(r) })), options, clock))
         .map((r) => [r.flowId, r]));
       return first.map((r) => retried.get(r.flowId) ?? r);
     },
@@ -92,7 +100,7 @@ export function exportJobsResource(request: RequestFn, clock: Clock): ExportJobs
 
 const THROTTLE_ARTEFACT = /exit code:?\s*107|archy failed/i;
 
-async function exportInChunks(resource: ExportJobsResource, flows: readonly ExportRef[], options: ExportOptions): Promise<ExportResult[]> {
+async function exportInChunks(resource: ExportJobsResource, flows: readonly ExportRef[], options: ExportOptions, clock: Clock): Promise<ExportResult[]> {
   const chunkSize = Math.min(MAX_CHUNK, Math.max(1, options.chunkSize ?? MAX_CHUNK));
   const chunks: ExportRef[][] = [];
   for (let i = 0; i < flows.length; i += chunkSize) chunks.push(flows.slice(i, i + chunkSize));
@@ -101,20 +109,26 @@ async function exportInChunks(resource: ExportJobsResource, flows: readonly Expo
   const worker = async (): Promise<void> => {
     while (next < chunks.length) {
       const index = next++;
-      results[index] = await exportChunk(resource, chunks[index]!, options.poll);
+      results[index] = await exportChunk(resource, chunks[index]!, options.poll, clock);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, chunks.length) }, worker));
   return results.flat();
 }
 
-async function exportChunk(resource: ExportJobsResource, refs: ExportRef[], poll?: PollOptions): Promise<ExportResult[]> {
+async function exportChunk(resource: ExportJobsResource, refs: ExportRef[], poll: PollOptions | undefined, clock: Clock): Promise<ExportResult[]> {
   const failAll = (error: string, jobId?: string): ExportResult[] =>
     refs.map((ref) => ({ flowId: ref.id, ...versionOf(ref), ok: false as const, error, ...(jobId ? { jobId } : {}) }));
   let state: ExportJobState;
   try {
     const started = await resource.start(refs);
-    state = TERMINAL.has(started.status) ? started : await resource.wait(started.id, poll);
+    const since = clock.now();
+    const deadline = poll?.deadline ?? since + DEFAULT_EXPORT_TIMEOUT_MS;
+    const waited = TERMINAL.has(started.status) ? started : await resource.wait(started.id, { ...poll, deadline });
+    if ('timedOut' in waited && waited.timedOut) {
+      return failAll(`export job ${started.id} did not finish within ${Math.round((deadline - since) / 1000)} s`, started.id);
+    }
+    state = waited;
   } catch (error) {
     // A whole job that could not run is reported per flow; the caller decides what to do with the flows.
     if (error instanceof ApiError && error.kind !== 'aborted') return failAll(error.message);
@@ -131,7 +145,7 @@ async function exportChunk(resource: ExportJobsResource, refs: ExportRef[], poll
     ? refs.filter((ref) => !files.has(ref.id) && !errors.some((m) => m.text?.includes(ref.id)))
     : [];
   for (const ref of unattributed) {
-    const [alone] = await exportChunk(resource, [ref], poll);
+    const [alone] = await exportChunk(resource, [ref], poll, clock);
     if (alone?.ok) files.set(ref.id, { name: alone.fileName, yaml: alone.yaml });
   }
   return refs.map((ref) => {
