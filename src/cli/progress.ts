@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { CliIO } from './io.js';
 import type { ApplyEvent } from '../rollout/rewrite.js';
+import { forTerminal } from '../shared/terminal-text.js';
 
 /**
  * Apply/rollback progress on stderr: a live bar (done / skipped / failed, flows per minute, ETA) on an interactive
@@ -26,7 +27,8 @@ export function createProgress(io: CliIO, total: number, verb: string): { onEven
       onEvent(event) {
         tally(event);
         seen += 1;
-        io.err(`[${seen}/${total}] ${event.state.padEnd(15)} ${event.name}${event.reason ? ` (${event.reason})` : ''}`);
+        // One line per flow: the name and reason are escaped, so a newline in a name cannot forge a progress line.
+        io.err(`[${seen}/${total}] ${event.state.padEnd(15)} ${forTerminal(event.name)}${event.reason ? ` (${forTerminal(event.reason)})` : ''}`);
       },
       stop: () => io.err(`${verb}: done ${counts.done}, skipped ${counts.skipped}, failed ${counts.failed}, ${perMinute()} flows/min`),
     };

@@ -50,6 +50,26 @@ function fromUrl(value: string): ResolvedEnvironment {
   if (domain && !url.port && url.protocol === 'https:') {
     return { loginBaseUrl: `https://login.${domain}`, apiBaseUrl: `https://api.${domain}`, label: domain };
   }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    // The client secret travels in a Basic header and every token in a Bearer header: never in cleartext over a
+    // network. Plain http is for the emulator and test servers on this machine only.
+    throw new ClientOptionsError(
+      `refusing to send credentials unencrypted to ${url.host}: use https:// (plain http:// is allowed only to loopback: 127.0.0.0/8, ::1, localhost)`,
+      'insecure.environment',
+    );
+  }
   const base = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
   return { loginBaseUrl: base, apiBaseUrl: base, label: url.host };
+}
+
+/** 127.0.0.0/8, ::1 (also as an IPv4-mapped address), localhost and *.localhost (RFC 6761: always loopback). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (v4) return Number(v4[1]) === 127 && v4.slice(1).every((part) => Number(part) <= 255);
+  // WHATWG URL writes an IPv4-mapped IPv6 address in hex: ::ffff:7f00:1 is 127.0.0.1.
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  return mapped !== null && (Number.parseInt(mapped[1] as string, 16) >> 8) === 127;
 }

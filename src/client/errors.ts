@@ -104,3 +104,27 @@ export function messageFromBody(body: unknown, fallback: string): { message: str
   if (typeof body === 'string' && body.trim()) return { message: body.trim().slice(0, 300), code: undefined };
   return { message: fallback, code: undefined };
 }
+
+/**
+ * Certificate problems reported by Node's TLS (undici passes them on as the cause's code). Waiting does not cure
+ * them: they fail at once, not after the whole run of retries (about 44 s), and say how to trust a private CA.
+ */
+export const TLS_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'CERT_SIGNATURE_FAILURE', 'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED', 'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD', 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_CHAIN_TOO_LONG', 'CERT_REVOKED', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'INVALID_PURPOSE',
+  'CERT_UNTRUSTED', 'CERT_REJECTED', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_TLS_CERT_ALTNAME_FORMAT',
+]);
+
+/** The advice that goes with a certificate failure, or '' for any other network code. */
+export function tlsHint(code: string | undefined): string {
+  if (!code || !TLS_CERTIFICATE_CODES.has(code)) return '';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+    return '; the certificate is not for this host name: check GENESYS_ENVIRONMENT';
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return '; the certificate is out of its validity period (check the clock of this machine)';
+  }
+  return '; the certificate is not trusted: if a proxy or a private certificate authority signs it, point NODE_EXTRA_CA_CERTS at that CA\'s certificate (PEM file)';
+}

@@ -1,30 +1,48 @@
 /**
  * Secrets never reach output, logs, reports, journals or errors. Every text that leaves the process through
- * flowlink's own writers passes through `redact`, which removes the registered secrets (client secret, bearer
- * tokens, Basic credentials) and anything shaped like an Authorization header value.
+ * flowlink's own writers passes through `redact`, which replaces the registered secrets (the client secret, the
+ * Basic credential value, every access token issued) by `[REDACTED]`.
+ *
+ * By exact value only, never by a pattern over words: a pattern such as "Basic <word>" turned the flow name
+ * "Basic Support Line" into "Basic [REDACTED] Line" in output and reports. Each value is also matched in the
+ * forms it takes inside JSON text and a URL-encoded form, so a secret with a quote or a slash in it is caught in
+ * `--json` output and in a logged request body too.
  */
 const MIN_SECRET_LENGTH = 4;
+const REPLACEMENT = '[REDACTED]';
+/** Every form of every registered value, longest first (a token containing a shorter secret is replaced whole). */
+let forms: string[] = [];
 const registered = new Set<string>();
 
-/** Remember a value that must never be printed (a client secret, an access token). */
+function formsOf(value: string): string[] {
+  return [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)];
+}
+
+function rebuild(): void {
+  const all = new Set<string>();
+  for (const value of registered) for (const form of formsOf(value)) if (form.length >= MIN_SECRET_LENGTH) all.add(form);
+  forms = [...all].sort((a, b) => b.length - a.length);
+}
+
+/** Remember a value that must never be printed (a client secret, a Basic credential value, an access token). */
 export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= MIN_SECRET_LENGTH) {
+  if (value && value.length >= MIN_SECRET_LENGTH && !registered.has(value)) {
     registered.add(value);
-    // The Basic header carries base64(id:secret); its pieces are covered by the header pattern below.
+    rebuild();
   }
 }
 
 export function forgetSecrets(): void {
   registered.clear();
+  forms = [];
 }
 
-const AUTH_HEADER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi;
-const TOKEN_FIELD = /("?(?:access_token|client_secret|clientSecret|refresh_token|authorization)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi;
-
+/** `text` with every registered secret (and `extraSecrets`) replaced by [REDACTED]; nothing else is touched. */
 export function redact(text: string, extraSecrets: readonly string[] = []): string {
-  let result = text.replace(AUTH_HEADER, '$1 [REDACTED]').replace(TOKEN_FIELD, '$1[REDACTED]');
-  for (const secret of [...registered, ...extraSecrets]) {
-    if (secret && secret.length >= MIN_SECRET_LENGTH) result = result.split(secret).join('[REDACTED]');
+  let result = text;
+  const extra = extraSecrets.filter((secret) => secret && secret.length >= MIN_SECRET_LENGTH).flatMap(formsOf);
+  for (const secret of extra.length > 0 ? [...forms, ...extra].sort((a, b) => b.length - a.length) : forms) {
+    if (secret.length >= MIN_SECRET_LENGTH && result.includes(secret)) result = result.split(secret).join(REPLACEMENT);
   }
   return result;
 }

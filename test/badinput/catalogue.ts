@@ -1,7 +1,9 @@
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flowsNamed, selfSignedCert, tempDir } from '../cli/helpers.js';
 import { main } from '../../src/cli/main.js';
 import { memoryHost } from '../helpers/cli-host.js';
 import { CLIENT_ID, CLIENT_SECRET, type Harness } from '../client/harness.js';
@@ -13,7 +15,7 @@ import type { PlanFile } from '../../src/rollout/plan-file.js';
  */
 export interface BadInputRow {
   id: string;
-  category: 'flags' | 'plan file' | 'credentials' | 'region' | 'module' | 'flow names' | 'server answers';
+  category: 'flags' | 'plan file' | 'credentials' | 'region' | 'module' | 'flow names' | 'server answers' | 'transport' | 'confirmation' | 'files';
   input: string;
   /** Set up the emulator and files; returns the CLI args (and env overrides). */
   run: (ctx: RowContext) => Promise<{ args: string[]; env?: Record<string, string | undefined>; cleanup?: () => Promise<void> }>;
@@ -63,6 +65,9 @@ export function normalise(message: string, ctx: RowContext): string {
     .split(ctx.harness.url).join('http://127.0.0.1:<port>')
     .replace(/127\.0\.0\.1:(?!9\b)\d+/g, '127.0.0.1:<port>')
     .split(ctx.cwd).join('<dir>')
+    .split(tmpdir()).join('<tmp>')
+    .replace(/flowlink-verify-\w+/g, 'flowlink-verify-<random>')
+    .replace(/\/runs\/\d{8}-\d{6}-[0-9a-f]{8}\//g, '/runs/<run-id>/')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
     .replace(/correlation id [\w-]+/g, 'correlation id <id>');
 }
@@ -151,7 +156,90 @@ export const CATALOGUE: BadInputRow[] = [
       return { args: ['list'], env: { GENESYS_ENVIRONMENT: server.url }, cleanup: server.close };
     }, exitCode: 1, message: /larger than 67108864 bytes; refused/ },
   { id: 'M7', category: 'module', input: 'a module name in the wrong case', run: async () => ({ args: ['plan', '--module', 'global_exception_handler'] }), exitCode: 2, message: /not found \(names are exact and case-sensitive\)/ },
+  // hostile text for the terminal (issue 12): printed escaped, one line each; --json and reports keep the real value
+  { id: 'N2', category: 'flow names', input: 'flow names with escape sequences (CSI, OSC), CR, BEL, C1 controls, bidi overrides and newlines', run: async (ctx) => {
+      await ctx.harness.control('POST', '/seed', flowsNamed(TERMINAL_HOSTILE, 'cccccccc'));
+      return { args: ['plan', '--module', 'Global_Exception_Handler', '--prefix', 'Hostile', '--out', 'plan.json', '--no-diffs'] };
+    }, exitCode: 0, message: /^\[~\] Hostile \\n\[9\/9\] DONE/, messageFrom: (o) => o.stdout.split('\n').find((l) => l.startsWith('[~] Hostile \\n[9/9]')) ?? '',
+    check: async (_ctx, outcome) => {
+      const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.exec(outcome.stdout + outcome.stderr);
+      if (raw) return `raw U+${raw[0].charCodeAt(0).toString(16)} in the output`;
+      const marked = outcome.stdout.split('\n').filter((l) => l.startsWith('[~] '));
+      return marked.length === TERMINAL_HOSTILE.length ? undefined : `${marked.length} [~] lines for ${TERMINAL_HOSTILE.length} flows: a name forged a line`;
+    } },
+  { id: 'N3', category: 'flow names', input: 'flow names that look like credentials (\"Basic Support Line\", \"Bearer ...\", \"access_token=...\")', run: async (ctx) => {
+      await ctx.harness.control('POST', '/seed', flowsNamed(['Basic Support Line', 'Bearer Of News Line', 'Line access_token=visible'], 'dddddddd'));
+      return { args: ['plan', '--module', 'Global_Exception_Handler', '--name', '*Line*', '--out', 'plan.json', '--no-diffs'] };
+    }, exitCode: 0, message: /^\[~\] Basic Support Line \(/, messageFrom: (o) => o.stdout.split('\n').find((l) => l.startsWith('[~] Basic Support Line')) ?? '',
+    check: async (_ctx, outcome) => (/\[REDACTED\]/.test(outcome.stdout + outcome.stderr) ? 'a name was redacted' : undefined) },
+  { id: 'M8', category: 'module', input: 'a module name with an escape sequence (OSC) and a newline', run: async () => ({ args: ['plan', '--module', 'x\x1b]0;owned\x07\ny'] }), exitCode: 2, message: /common module 'x\\x1b\]0;owned\\x07\\ny' not found/ },
+  // transport
+  { id: 'X1', category: 'transport', input: 'GENESYS_ENVIRONMENT with http:// to a host that is not loopback (credentials in cleartext)', run: async () => ({ args: ['list'], env: { GENESYS_ENVIRONMENT: 'http://flowlink.example.com' } }), exitCode: 2, message: /refusing to send credentials unencrypted to flowlink\.example\.com: use https:\/\// },
+  { id: 'X2', category: 'transport', input: 'an https server whose certificate is self-signed (not trusted)', run: async () => {
+      const server = await tlsServer();
+      return { args: ['list'], env: { GENESYS_ENVIRONMENT: server.url }, cleanup: server.close };
+    }, exitCode: 5, message: /TLS certificate of 127\.0\.0\.1:\d+ was refused \(DEPTH_ZERO_SELF_SIGNED_CERT.*NODE_EXTRA_CA_CERTS/ },
+  // confirmation
+  { id: 'Y1', category: 'confirmation', input: '`apply` without --yes when stdin is not a terminal (`echo n | flowlink apply plan.json`)', run: async (ctx) => { await ctx.validPlan(); return { args: ['apply', 'plan.json'] }; }, exitCode: 2, message: /apply changes flows and needs --yes when it cannot ask for confirmation \(stdin is not a terminal\)/, check: nothingWritten },
+  { id: 'Y2', category: 'confirmation', input: '`apply --json` without --yes', run: async (ctx) => { await ctx.validPlan(); return { args: ['apply', 'plan.json', '--json'] }; }, exitCode: 2, message: /needs --yes when it cannot ask for confirmation \(--json\)/, messageFrom: jsonError, check: nothingWritten },
+  { id: 'Y3', category: 'confirmation', input: '`rollback` without --yes when stdin is not a terminal', run: async (ctx) => {
+      await ctx.validPlan();
+      const applied = await inProcess(ctx, ['apply', 'plan.json', '--yes']);
+      if (applied !== 0) throw new Error(`apply exited ${applied}`);
+      await ctx.harness.clearRequests();
+      return { args: ['rollback', 'plan.json'] };
+    }, exitCode: 2, message: /rollback changes flows and needs --yes when it cannot ask for confirmation \(stdin is not a terminal\)/, check: nothingWritten },
+  // files
+  { id: 'O1', category: 'files', input: '`plan --out` a directory', run: async (ctx) => { mkdirSync(join(ctx.cwd, 'plans')); return { args: [...PLAN_ARGS.slice(0, -1), 'plans'] }; }, exitCode: 2, message: /cannot write .*plans: is a directory \(EISDIR\)/ },
+  { id: 'O2', category: 'files', input: '`plan --out` a path under a regular file', run: async (ctx) => { writeFileSync(join(ctx.cwd, 'afile'), 'x'); return { args: [...PLAN_ARGS.slice(0, -1), 'afile/plan.json'] }; }, exitCode: 2, message: /cannot write .*afile: a part of the path is not a directory \(ENOTDIR\)/ },
+  { id: 'O3', category: 'files', input: '`plan --out -` (stdout) together with --json', run: async () => ({ args: [...PLAN_ARGS.slice(0, -1), '-', '--json'] }), exitCode: 2, message: /--out - and --json both write to stdout/, messageFrom: jsonError },
+  { id: 'O4', category: 'files', input: 'a plan file path that is a directory', run: async (ctx) => { mkdirSync(join(ctx.cwd, 'plan.json')); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /plan file .*plan\.json is a directory, not a plan file/ },
+  { id: 'O5', category: 'files', input: 'a run directory that cannot be made (`.flowlink` is a file)', run: async (ctx) => { await ctx.validPlan(); writeFileSync(join(ctx.cwd, '.flowlink'), 'x'); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /cannot write .*\.flowlink: a part of the path is not a directory \(ENOTDIR\)/, check: nothingWritten },
+  { id: 'O6', category: 'files', input: '`verify` whose report cannot be saved (a directory is in the way); the result is still printed', run: async (ctx) => {
+      await ctx.validPlan();
+      const applied = await inProcess(ctx, ['apply', 'plan.json', '--yes']);
+      if (applied !== 0) throw new Error(`apply exited ${applied}`);
+      const runs = join(ctx.cwd, '.flowlink', 'runs');
+      mkdirSync(join(runs, readdirSync(runs)[0] as string, 'verify-report.json'));
+      return { args: ['verify', 'plan.json'] };
+    }, exitCode: 2, message: /the verify reports could not be saved in the run directory: .*verify-report\.json: is a directory \(EISDIR\); they are in /,
+    check: async (_ctx, outcome) => (/^verify \S+: VERIFIED \d+$/m.test(outcome.stdout) ? undefined : `no result printed: ${outcome.stdout}`) },
 ];
+
+/** Names a terminal would act on (issue 12): each must be printed escaped, on its own line. */
+const TERMINAL_HOSTILE = [
+  'Hostile \x1b[2J\x1b[31mRED\x1b[0m',
+  'Hostile \x1b]0;owned\x07 title',
+  'Hostile \rOVERWRITTEN',
+  'Hostile \n[9/9] DONE            Forged',
+  'Hostile \u202eevil\u202c \u009b31m \u0085',
+];
+
+/** The message of a --json error document on stdout. */
+function jsonError(outcome: Omit<RowOutcome, 'message'>): string {
+  try {
+    return (JSON.parse(outcome.stdout) as { error: { message: string } }).error.message;
+  } catch {
+    return outcome.stdout.split('\n')[0] ?? '';
+  }
+}
+
+async function inProcess(ctx: RowContext, args: string[]): Promise<number> {
+  const io = memoryHost({ GENESYS_ENVIRONMENT: ctx.harness.url, GENESYS_CLIENT_ID: CLIENT_ID, GENESYS_CLIENT_SECRET: CLIENT_SECRET }, ctx.cwd);
+  return main(args, io.host);
+}
+
+/** An https server on 127.0.0.1 with a throwaway self-signed certificate made by openssl for this row. */
+async function tlsServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer: createHttpsServer } = await import('node:https');
+  const cert = selfSignedCert(tempDir('flowlink-badinput-tls-'), 'IP:127.0.0.1');
+  const server = createHttpsServer({ cert: readFileSync(cert.cert), key: readFileSync(cert.key) }, (_req, res) => res.end('{}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
 
 /**
  * A server that answers the token request like Genesys and every API call with an endless-looking JSON listing of
@@ -224,6 +312,38 @@ function hostileFlows() {
   };
 }
 
+/** Rules behind the rows above that a row cannot show (tested in test/cli: terminal, transport, files, signals). */
+const OPERATOR_NOTES = [
+  '## Rules behind these rows',
+  '',
+  '- **Terminal output.** Every name, reason and server text printed in text mode (tables, plans, diff headers and',
+  '  bodies, progress, summaries, errors) is escaped: C0 and C1 controls, ESC sequences, DEL and the bidi controls',
+  '  U+202A-202E, U+2066-2069, U+200E/200F, U+061C, U+2028/2029 are shown as `\\n`, `\\r`, `\\x1b`, `\\u202e`; a name',
+  '  never adds or rewrites a line. `--json` and the reports keep the real value: JSON escaping (also of C1 and bidi',
+  '  controls), CSV quoting, XML character references (characters XML 1.0 cannot carry, such as ESC, are written as',
+  '  `\\x1b`). Errors are one line; with `--json` they are `{"error": {"message", "exitCode"}}` on stdout.',
+  '- **Transport.** Credentials go only over TLS, except to loopback (127.0.0.0/8, ::1, localhost): `http://` to any',
+  '  other host is exit 2 before any request. A certificate failure (untrusted, self-signed, expired, wrong host) is',
+  '  exit 5 at once, not retried, with a hint at `NODE_EXTRA_CA_CERTS`.',
+  '- **Confirmation** fails closed: `apply` and `rollback` without `--yes` need a terminal to answer `y`; with stdin',
+  '  not a terminal, `CI` set or `--json` they are exit 2 before anything is asked of the org or written.',
+  '- **Files.** A file or directory that cannot be read or written is one line naming it: exit 2 before a run starts',
+  '  (a path you gave, the run directory); exit 1 with the command to resume once `apply`/`rollback` had started (the',
+  '  run is interrupted like any other stop). `verify` prints its result even when its report cannot be saved, keeps',
+  '  the report in a temporary directory it names, and exits 2 (4 with drift). No temporary file is left behind.',
+  '  `--out -` (or `/dev/stdout`) writes the plan to stdout and the summary to stderr; a device or FIFO is written',
+  '  through; a symlink is followed (the link stays); a file replaced keeps its permissions.',
+  '- **Redaction** is by exact value: the client secret, the Basic credential value and every access token issued',
+  '  (also JSON-escaped or URL-encoded), never by a pattern over words: a flow named "Basic Support Line" is printed',
+  '  as it is.',
+  '- **Signals.** The first SIGINT (Ctrl-C), SIGTERM or SIGHUP stops cleanly: no new flow is started, in-flight',
+  '  import jobs are awaited, the journal is closed, the reports are written; the exit code is 128 + the signal',
+  '  (130 SIGINT, 143 SIGTERM, 129 SIGHUP) unless the command had finished anyway (then its own code, 0 when it',
+  '  succeeded: the emulator stops with 0). A second signal exits at once with its own code (130 for a second Ctrl-C),',
+  '  after one line per flow whose import job was in flight and a last line "N import jobs were in flight and may',
+  '  still publish; run `flowlink apply <plan>` again to resume" (the next apply looks at those jobs first).',
+];
+
 /** The generated doc: one table row per catalogue row with the exit code and the message actually given. */
 export function catalogueMarkdown(rows: readonly { row: BadInputRow; message: string; code: number }[]): string {
   const escape = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -237,6 +357,8 @@ export function catalogueMarkdown(rows: readonly { row: BadInputRow; message: st
     '| id | category | bad input | exit | message |',
     '| --- | --- | --- | --- | --- |',
     ...rows.map(({ row, message, code }) => `| ${row.id} | ${row.category} | ${escape(row.input)} | ${code} | \`${escape(message)}\` |`),
+    '',
+    ...OPERATOR_NOTES,
     '',
   ].join('\n');
 }

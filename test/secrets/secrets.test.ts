@@ -94,6 +94,17 @@ function echoingError(token: string): Record<string, unknown> {
   };
 }
 
+/** The credentials of the request itself, echoed back in an error body (what `proxy.echo` answers with). */
+function echoedCredentials(authorization: string): Record<string, unknown> {
+  const token = authorization.replace(/^Bearer\s+/i, '');
+  return {
+    message: `upstream failed for client_secret=${SECRET} Authorization: Basic ${basicOf(SECRET)} Authorization: ${authorization}`,
+    code: 'internal.server.error',
+    status: 500,
+    details: [{ access_token: token, clientSecret: SECRET }],
+  };
+}
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -171,13 +182,16 @@ test('every command, text and --json, succeeding and failing, in-process and spa
   assert.equal(await inProcess(['apply', 'plan-c.json', '--yes', '--json'], { debug: true }), 1);
   await control('DELETE', `/faults/${echo.id}`);
 
-  // The built binary in its own process, which knows none of the tokens this test process has seen.
+  // The built binary in its own process. Redaction is by exact value (a pattern over words mangled flow names such
+  // as "Basic Support Line"), so a process redacts the credentials it holds: its secret, its Basic value and the
+  // tokens it was issued. The echoing gateway therefore echoes what this process sent it (its own Authorization
+  // header and token), as a real one would.
   assert.equal(await spawned(['list', '--prefix', 'Sales_Line_', '--module', MODULE, '--json'], { debug: true }), 0);
   assert.equal(await spawned(['plan', '--module', MODULE, '--prefix', 'Sales_Line_03', '--out', 'plan-d.json'], { debug: true }), 0);
-  const echoAgain = await control('POST', '/faults', { method: 'POST', path: '/api/v2/flows/jobs', ...echoingError(someToken) });
+  proxy.echo = { method: 'POST', path: '/api/v2/flows/jobs', status: 500, body: (authorization) => echoedCredentials(authorization) };
   assert.equal(await spawned(['apply', 'plan-d.json', '--yes'], { debug: true }), 1);
   assert.equal(await spawned(['apply', 'plan-d.json', '--yes', '--json'], { debug: true }), 1);
-  await control('DELETE', `/faults/${echoAgain.id}`);
+  proxy.echo = undefined;
   assert.equal(await spawned(['apply', 'plan-d.json', '--yes', '--json'], { debug: true }), 0);
   assert.equal(await spawned(['verify', 'plan-d.json'], { debug: true }), 0);
   assert.equal(await spawned(['rollback', 'plan-d.json', '--yes', '--json'], { debug: true }), 0);
@@ -197,6 +211,7 @@ test('every command, text and --json, succeeding and failing, in-process and spa
   }
   assert.ok(outputs.some((o) => /access token|retrying|rate limited/.test(o.text)), 'debug output was produced');
   assert.ok(outputs.some((o) => /upstream failed/.test(o.text)), 'the echoing server answer reached the output');
+  assert.ok(outputs.some((o) => o.label.startsWith('spawned apply') && /upstream failed/.test(o.text)), 'the echo reached a spawned run too');
 
   const everything = [...outputs, ...files.map((file) => ({ label: file.slice(cwd.length + 1), text: readFileSync(file, 'utf8') }))];
   assert.deepEqual(leaks(everything), []);

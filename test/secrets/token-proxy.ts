@@ -10,6 +10,11 @@ export interface TokenProxy {
   url: string;
   tokens: Set<string>;
   authorizationHeaders: Set<string>;
+  /**
+   * While set, a request it matches is not forwarded: the proxy answers it with this status and body, built from
+   * the request's own Authorization header (a gateway that echoes the credentials it was sent).
+   */
+  echo: { method: string; path: string; status: number; body: (authorization: string) => unknown } | undefined;
   close(): Promise<void>;
 }
 
@@ -17,8 +22,16 @@ export async function startTokenProxy(target: string): Promise<TokenProxy> {
   const upstream = new URL(target);
   const tokens = new Set<string>();
   const authorizationHeaders = new Set<string>();
+  const proxy = { echo: undefined as TokenProxy['echo'] };
   const server: Server = createServer((req, res) => {
     if (req.headers.authorization) authorizationHeaders.add(req.headers.authorization);
+    const echo = proxy.echo;
+    if (echo && req.method === echo.method && (req.url ?? '').split('?')[0] === echo.path) {
+      req.resume();
+      res.writeHead(echo.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(echo.body(req.headers.authorization ?? '')));
+      return;
+    }
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (answer) => {
@@ -53,6 +66,12 @@ export async function startTokenProxy(target: string): Promise<TokenProxy> {
     url: `http://127.0.0.1:${port}`,
     tokens,
     authorizationHeaders,
+    get echo() {
+      return proxy.echo;
+    },
+    set echo(value) {
+      proxy.echo = value;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

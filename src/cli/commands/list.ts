@@ -4,6 +4,7 @@ import { collectListRows, type ListResult, type ListRow } from '../../rollout/li
 import { addSelectorOptions, selectorsFromOptions, type SelectorOptionValues } from '../../rollout/select.js';
 import { cliErrorFromApi, clientFromEnv } from '../connection.js';
 import { addJsonOption, type CommandContext } from '../context.js';
+import { forTerminal } from '../../shared/terminal-text.js';
 
 interface ListOptions extends SelectorOptionValues {
   module?: string;
@@ -27,7 +28,7 @@ export function register(program: Command, ctx: CommandContext): void {
     }
     const { io } = ctx;
     if (result.module && result.module.publishedVersion === null) {
-      io.note(`flowlink: note: module ${result.module.name} has never been published, so no flow can call it yet`);
+      io.note(`flowlink: note: module ${forTerminal(result.module.name)} has never been published, so no flow can call it yet`);
     }
     if (result.dependenciesPartial) {
       io.note('flowlink: note: dependency tracking is still catching up (HTTP 206); "calls" may miss recent publishes');
@@ -45,7 +46,11 @@ function lockText(holder: LockHolder | null): string {
   return holder ? `${holder.kind}:${holder.name ?? holder.id}` : '-';
 }
 
-/** Plain aligned columns; colour (state only) through ctx.io.color, which is a no-op off a TTY. */
+/**
+ * Plain aligned columns; colour (state only) through ctx.io.color, which is a no-op off a TTY. Every cell is
+ * escaped for the terminal before the widths are measured (a name with a newline or an escape sequence stays in
+ * its cell, shown as `\n`, `\x1b`).
+ */
 function printTable(ctx: CommandContext, result: ListResult): void {
   const { io } = ctx;
   if (result.rows.length === 0) {
@@ -64,7 +69,7 @@ function printTable(ctx: CommandContext, result: ListResult): void {
     ...(withModule ? [row.callsModule ? 'yes' : 'no'] : []),
     row.state,
     row.id,
-  ]);
+  ].map(forTerminal));
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i]!.length)));
   const stateColumn = header.indexOf('STATE');
   const line = (values: string[], colour: boolean) =>

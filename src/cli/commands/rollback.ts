@@ -2,9 +2,12 @@ import type { Command } from 'commander';
 import { readPlanFile } from '../../rollout/plan-file.js';
 import { rollbackRun } from '../../rollout/rollback.js';
 import { appliedFlows } from '../../rollout/applied-flows.js';
-import { confirm } from '../confirm.js';
+import { confirm, requireConfirmable } from '../confirm.js';
 import { addJsonOption, type CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { assertWritableDir, fsErrorMessage, isFsError } from '../fs-errors.js';
+import { InFlightJobs, rolloutStopReporter } from '../in-flight.js';
+import { shellArg } from '../../shared/terminal-text.js';
 import { createProgress } from '../progress.js';
 import { addRunsOption, resolveRun, runsRootFor } from '../run-arg.js';
 import { addFormatOption, outputFormat, printRunMarkdown } from '../report-output.js';
@@ -29,18 +32,34 @@ export function register(program: Command, ctx: CommandContext): void {
     const plan = readPlanFile(runDir.planPath);
     const count = options.flow?.length ?? appliedFlows(plan, runDir).length;
     if (count === 0) throw new CliError(`run ${runDir.runId} changed no flow: nothing to roll back`, EXIT.USAGE);
-    const { api } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
+    requireConfirmable(ctx, 'rollback', options.yes === true);
+    assertWritableDir(runDir.path);
+    const { api: sessionApi } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
     if (!(await confirm(ctx, `Roll back ${count} flow(s) of run ${runDir.runId} in ${plan.environment}?`, options.yes === true))) {
       io.err('flowlink: not rolled back');
       ctx.setExit(EXIT.USAGE);
       return;
     }
+    const inFlight = new InFlightJobs();
+    const api = inFlight.wrap(sessionApi);
+    const names = new Map(plan.flows.map((flow) => [flow.id, flow.name]));
+    ctx.setStopReporter(rolloutStopReporter(io, inFlight, { journalPath: () => runDir.rollbackJournalPath, names, resume: ['rollback', run, ...(options.flow ?? []).flatMap((id) => ['--flow', id])] }));
     const progress = createProgress(io, count, 'rollback');
-    const result = await rollbackRun({
-      api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent,
-      ...(options.flow ? { flowIds: options.flow } : {}),
-    });
-    progress.stop();
+    let result;
+    try {
+      result = await rollbackRun({
+        api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent,
+        ...(options.flow ? { flowIds: options.flow } : {}),
+      });
+    } catch (error) {
+      if (isFsError(error)) {
+        throw new CliError(`${fsErrorMessage(error)}; the rollback stopped: fix this and run \`flowlink rollback ${shellArg(run)}\` again to resume`, EXIT.FLOWS_FAILED);
+      }
+      throw error;
+    } finally {
+      progress.stop();
+      ctx.setStopReporter(undefined);
+    }
     if (format === 'markdown') printRunMarkdown(ctx, result.report, runDir, result.interrupted, result.stopReason);
     else printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
     ctx.setExit(exitForReport(result.report, result.interrupted, result.stopReason));

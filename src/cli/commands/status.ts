@@ -3,6 +3,7 @@ import { addJsonOption, type CommandContext } from '../context.js';
 import { addRunsOption, resolveRun, runsRootFor, shownRoot } from '../run-arg.js';
 import { runStatus, type RunStatus } from '../../rollout/run-status.js';
 import { RunDir, listRunIdsIn } from '../../rollout/run-dir.js';
+import { forTerminal } from '../../shared/terminal-text.js';
 
 export function register(program: Command, ctx: CommandContext): void {
   addJsonOption(
@@ -32,7 +33,7 @@ function printOne(ctx: CommandContext, status: RunStatus, withFlows: boolean): v
   const { io } = ctx;
   const counts = Object.entries(status.counts).map(([state, n]) => `${state}=${n}`).join(' ');
   const resumable = status.resumable ? io.color.yellow('resumable') : io.color.green('complete');
-  io.out(`${status.runId}  module=${status.module}  apply=${status.apply}  rollback=${status.rollback}  ${resumable}  targets=${status.targets}  ${counts}`);
+  io.out(`${status.runId}  module=${forTerminal(status.module)}  apply=${status.apply}  rollback=${status.rollback}  ${resumable}  targets=${status.targets}  ${counts}`);
   if (!withFlows) return;
-  for (const flow of status.flows) io.out(`  ${flow.state.padEnd(18)} ${flow.id}  ${flow.name}${flow.reason ? `  (${flow.reason})` : ''}`);
+  for (const flow of status.flows) io.out(`  ${flow.state.padEnd(18)} ${flow.id}  ${forTerminal(flow.name)}${flow.reason ? `  (${forTerminal(flow.reason)})` : ''}`);
 }

@@ -1,4 +1,4 @@
-import { ApiError, messageFromBody } from '../errors.js';
+import { ApiError, messageFromBody, TLS_CERTIFICATE_CODES, tlsHint } from '../errors.js';
 import type { ApiResponse, Clock, RequestFn, RequestOptions, Transport, QueryValue } from './types.js';
 import { parseRetryAfter } from './parse-retry-after.js';
 import type { ClientStats } from '../stats.js';
@@ -141,7 +141,8 @@ function networkError(error: unknown, method: string, url: string, timedOut: boo
     : ((cause as { code?: string } | undefined)?.code ?? (error as { code?: string } | undefined)?.code ??
       (error instanceof TypeError ? 'ERR_FETCH_REJECTED' : 'network.error'));
   const reason = timedOut ? 'timed out' : cause instanceof Error ? cause.message : String(cause);
-  return new ApiError(`${method} ${displayUrl(url)}: cannot reach ${host} (${code}: ${reason})`, {
+  const what = TLS_CERTIFICATE_CODES.has(code) ? `the TLS certificate of ${host} was refused` : `cannot reach ${host}`;
+  return new ApiError(`${method} ${displayUrl(url)}: ${what} (${code}: ${reason})${tlsHint(code)}`, {
     status: 0,
     code,
     method,

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { ApiError, TLS_CERTIFICATE_CODES } from '../errors.js';
 import type { ClientStats } from '../stats.js';
 import { abortError, combineSignals, throwIfAborted } from './clock.js';
 import type { Clock, Logger, RequestOptions, RequestWrapper } from './types.js';
@@ -21,8 +21,8 @@ export interface RetryConfig {
 /** Network codes that prove the request never reached the server, so even a non-idempotent call may be resent. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 const REFUSED_ATTEMPTS = 3;
-/** Network codes that will not heal by waiting. */
-const PERMANENT = new Set(['ENOTFOUND', 'aborted', 'ERR_INVALID_URL', 'ERR_FETCH_REJECTED', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
+/** Network codes that will not heal by waiting (certificate failures among them: TLS_CERTIFICATE_CODES). */
+const PERMANENT = new Set(['ENOTFOUND', 'aborted', 'ERR_INVALID_URL', 'ERR_FETCH_REJECTED', 'ERR_SSL_WRONG_VERSION_NUMBER', ...TLS_CERTIFICATE_CODES]);
 
 /**
  * Outermost wrapper: repeats a failed attempt when waiting can help, and only then (style-guide §5.4, §5.6).
