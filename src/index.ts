@@ -17,13 +17,17 @@ export {
   type ImportJobState, type ExportJobState, type RegisterImportJobResponse, type ArchitectJobMessage,
 } from './client/index.js';
 // The rollout as a library: plan, apply, verify, roll back (what the CLI commands call).
-export { buildPlan, type PlanRequest } from './rollout/plan.js';
-export { applyPlan, type ApplyOptions, type ApplyResult } from './rollout/apply.js';
+export { buildPlan, gatherFacts, assemblePlan, type PlanRequest, type PlanFacts } from './rollout/plan.js';
+export { editFlow, holdsChange, expectedConsumers, describeChange, type Change, type ChangeKind, type ModuleRef } from './rollout/change.js';
+export { PlanError, type RunStopReason } from './rollout/errors.js';
+export { isTarget, TARGET_STATES, FAILING_STATES, PASSING_STATES, type FlowState, type ApplyState } from './rollout/states.js';
+export { DEFAULT_JOB_TIMEOUT_MS } from './rollout/job-timeout.js';
+export { applyPlan, applyPlanFile, type ApplyOptions, type ApplyResult } from './rollout/apply.js';
 export { verifyRun, type VerifyOptions, type VerifyResult } from './rollout/verify.js';
 export { rollbackRun, type RollbackOptions, type RollbackResult } from './rollout/rollback.js';
 export { rolloutApiFromClient } from './rollout/client-adapter.js';
 export type { RolloutApi, FlowMeta } from './rollout/api-port.js';
-export { readPlanFile, writePlanFile, runIdForPlan, type PlanFile, type PlanFlow } from './rollout/plan-file.js';
+export { readPlanFile, writePlanFile, runIdForPlan, planChange, type PlanFile, type PlanFlow } from './rollout/plan-file.js';
 export { RunDir } from './rollout/run-dir.js';
 export { runStatus, type RunStatus } from './rollout/run-status.js';
 export { selectorsFromOptions, createFlowMatcher, type FlowSelectors } from './rollout/select.js';

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliIO, type CliHost } from './io.js';
 import { CliError, EXIT, type ExitCode } from './errors.js';
+import { PlanError } from '../rollout/errors.js';
 import type { CommandContext, RegisterCommand } from './context.js';
 import { fsErrorMessage, isFsError } from './fs-errors.js';
 import type { Interrupts } from './interrupts.js';
@@ -78,6 +79,8 @@ function report(error: unknown, io: CliIO): number {
     return printError(io, error.message.replace(/^error:\s*/i, '').replace(/\n\((Did you mean [^\n]*)\)$/, ' ($1)'), EXIT.USAGE);
   }
   if (error instanceof CliError) return printError(io, error.message, error.exitCode);
+  // The rollout library's refusals (bad plan, unknown module, run already running): bad input, exit 2.
+  if (error instanceof PlanError) return printError(io, error.message, EXIT.USAGE);
   // A file the user named, or the run directory, that cannot be read or written: fix it and run again (exit 2).
   if (isFsError(error)) return printError(io, fsErrorMessage(error), EXIT.USAGE);
   const message = error instanceof Error ? error.message : String(error);

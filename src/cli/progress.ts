@@ -16,7 +16,7 @@ export function createProgress(io: CliIO, total: number, verb: string): { onEven
   };
   const tally = (event: ApplyEvent): void => {
     if (event.state === 'DONE') counts.done += 1;
-    else if (event.state === 'FAILED') counts.failed += 1;
+    else if (event.state === 'FAILED' || event.state === 'CONFLICT') counts.failed += 1;
     else if (event.state !== 'NOT_STARTED') counts.skipped += 1;
   };
 

@@ -3,8 +3,10 @@ import type { RunDir } from '../rollout/run-dir.js';
 import type { CommandContext } from './context.js';
 import { EXIT, type ExitCode } from './errors.js';
 import { forTerminal } from '../shared/terminal-text.js';
+import { FAILING_STATES } from '../rollout/states.js';
+import type { RunStopReason } from '../rollout/errors.js';
 
-const FAILED_STATES = new Set(['FAILED', 'ROLLBACK_FAILED']);
+const FAILED_STATES = FAILING_STATES;
 
 /** The reports could not be saved in the run directory (verify): why, and where they were kept instead. */
 export interface ReportProblem {
@@ -40,8 +42,17 @@ export function printRunSummary(
   }
 }
 
-export function exitForReport(report: RunReport, interrupted: boolean, stopReason?: string): ExitCode {
-  if (stopReason && /\b(401|403)\b|credential|permission|authenticat/i.test(stopReason)) return EXIT.AUTH;
-  if (interrupted || report.flows.some((flow) => FAILED_STATES.has(flow.state))) return EXIT.FLOWS_FAILED;
+/** Why a run stopped -> exit code: the one table (design.md exit codes). The org could not be got into: 5. */
+const STOP_EXIT: Record<RunStopReason, ExitCode> = {
+  auth: EXIT.AUTH,
+  unreachable: EXIT.AUTH,
+  'rate-limited': EXIT.FLOWS_FAILED,
+  server: EXIT.FLOWS_FAILED,
+  aborted: EXIT.FLOWS_FAILED,
+};
+
+export function exitForReport(report: RunReport, interrupted: boolean, stopKind?: RunStopReason): ExitCode {
+  if (stopKind) return STOP_EXIT[stopKind];
+  if (interrupted || report.flows.some((flow) => FAILING_STATES.has(flow.state))) return EXIT.FLOWS_FAILED;
   return EXIT.OK;
 }

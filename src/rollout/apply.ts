@@ -14,9 +14,17 @@ import { acquireRunLock, type LockOwner } from './run-lock.js';
 import { compareMeaning } from '../flow/meaning.js';
 import { findModuleCalls } from '../flow/index.js';
 import { PlanError, type RunStopReason } from './errors.js';
+import { assertPlanBelongsToOrg } from './org-check.js';
+import { DEFAULT_JOB_TIMEOUT_MS, withJobTimeout } from './job-timeout.js';
 
 export interface ApplyOptions {
   api: RolloutApi;
+  /** The API base the client talks to: a plan made against another is refused (the org's module is checked too). */
+  environment?: string;
+  /** How long one import job may run before it is given up as that flow's failure (default DEFAULT_JOB_TIMEOUT_MS). */
+  jobTimeoutMs?: number;
+  /** The client's clock, when it is not Date.now (the deadline of a job is on it). */
+  now?: () => number;
   runDir: RunDir;
   concurrency: number | 'auto';
   signal?: AbortSignal;
@@ -53,7 +61,7 @@ interface PreparedRun {
  * flow from its planned original to its planned new YAML. Calling it again on the same plan resumes the run.
  */
 export async function applyPlan(plan: PlanFile, options: ApplyOptions): Promise<ApplyResult> {
-  return withRunLock(plan, options, () => runPrepared(prepareRun(plan, options.runDir), options));
+  return withRunLock(plan, options, (wrapped) => runPrepared(prepareRun(plan, wrapped.runDir), wrapped));
 }
 
 /**
@@ -62,12 +70,14 @@ export async function applyPlan(plan: PlanFile, options: ApplyOptions): Promise<
  */
 export async function applyPlanFile(path: string, options: ApplyOptions): Promise<ApplyResult> {
   const plan = readPlanFile(path);
-  return withRunLock(plan, options, () => runPrepared(prepareRun(plan, options.runDir), options));
+  return withRunLock(plan, options, (wrapped) => runPrepared(prepareRun(plan, wrapped.runDir), wrapped));
 }
 
 /** One run at a time per plan (run-lock.ts); a rolled-back run is not resumed into DONE. */
-async function withRunLock(plan: PlanFile, options: ApplyOptions, run: () => Promise<ApplyResult>): Promise<ApplyResult> {
-  const { runDir } = options;
+async function withRunLock(plan: PlanFile, given: ApplyOptions, run: (options: ApplyOptions) => Promise<ApplyResult>): Promise<ApplyResult> {
+  const { runDir } = given;
+  // One deadline per import job, here in the library so that a library caller gets the CLI's safety.
+  const options: ApplyOptions = { ...given, api: withJobTimeout(given.api, given.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS, given.now) };
   const lock = acquireRunLock(runDir.path, plan.checksum, 'apply');
   try {
     const rolledBack = readJournal(runDir.rollbackJournalPath).find((entry) => entry.step === 'rollback-started');
@@ -75,8 +85,9 @@ async function withRunLock(plan: PlanFile, options: ApplyOptions, run: () => Pro
       throw new PlanError(
         `run ${runDir.runId} was rolled back (${rolledBack.at}); its flows are back to what they were, so this plan is stale: make a new plan to apply the change again`);
     }
+    await assertPlanBelongsToOrg(given.api, plan, given.environment);
     provePlan(plan);
-    const result = await run();
+    const result = await run(options);
     return lock.replacedStale ? { ...result, replacedStaleLock: lock.replacedStale } : result;
   } finally {
     lock.release();

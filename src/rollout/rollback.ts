@@ -2,6 +2,8 @@ import type { RolloutApi } from './api-port.js';
 import { Journal } from './journal.js';
 import { readPlanFile, sha256, type PlanFile } from './plan-file.js';
 import { acquireRunLock } from './run-lock.js';
+import { assertPlanBelongsToOrg } from './org-check.js';
+import { DEFAULT_JOB_TIMEOUT_MS, withJobTimeout } from './job-timeout.js';
 import { compareMeaning } from '../flow/meaning.js';
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
@@ -11,6 +13,10 @@ import { PlanError, type RunStopReason } from './errors.js';
 
 export interface RollbackOptions {
   api: RolloutApi;
+  /** As ApplyOptions: the client's API base (checked against the plan's), the job timeout and the client's clock. */
+  environment?: string;
+  jobTimeoutMs?: number;
+  now?: () => number;
   runDir: RunDir;
   /** Only these flows (ids); all applied flows when absent. */
   flowIds?: readonly string[];
@@ -35,7 +41,8 @@ export async function rollbackRun(options: RollbackOptions): Promise<RollbackRes
   const plan = readPlanFile(options.runDir.planPath);
   const lock = acquireRunLock(options.runDir.path, plan.checksum, 'rollback');
   try {
-    return await rollbackLocked(plan, options);
+    await assertPlanBelongsToOrg(options.api, plan, options.environment);
+    return await rollbackLocked(plan, { ...options, api: withJobTimeout(options.api, options.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS, options.now) });
   } finally {
     lock.release();
   }

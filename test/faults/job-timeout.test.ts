@@ -5,7 +5,7 @@ import type { Clock } from '../../src/client/index.js';
 import type { ImportResult, RolloutApi } from '../../src/rollout/api-port.js';
 import { applyPlanFile } from '../../src/rollout/apply.js';
 import { rolloutApiFromClient } from '../../src/rollout/client-adapter.js';
-import { DEFAULT_JOB_TIMEOUT_MS, withJobTimeout } from '../../src/rollout/job-timeout.js';
+import { DEFAULT_JOB_TIMEOUT_MS } from '../../src/rollout/job-timeout.js';
 import { readPlanFile, runIdForPlan } from '../../src/rollout/plan-file.js';
 import { RunDir } from '../../src/rollout/run-dir.js';
 import { assertMeans, cli, demoPlan, publishedYaml, sharedEmulator, tempDir, type Harness } from '../rollout/helpers.js';
@@ -110,7 +110,10 @@ async function applyWithClientClock(harness: Harness, cwd: string, victim: { nam
   };
   const planPath = join(cwd, 'plan.json');
   const runDir = new RunDir(RunDir.runsRoot(cwd), runIdForPlan(readPlanFile(planPath)));
-  const result = await applyPlanFile(planPath, { api: withJobTimeout(port, options.jobTimeoutMs, clock.now), runDir, concurrency: 2 });
+  // The library applies the job timeout itself (once), on the client's clock.
+  const result = await applyPlanFile(planPath, {
+    api: port, runDir, concurrency: 2, now: clock.now, ...(options.jobTimeoutMs !== undefined ? { jobTimeoutMs: options.jobTimeoutMs } : {}),
+  });
   return { result, waits, released: released !== undefined };
 }
 

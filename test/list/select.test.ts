@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import {
-  addSelectorOptions, createFlowMatcher, globToRegExp, matchFlow, selectorsFromOptions, type SelectorOptionValues,
-} from '../../src/rollout/select.js';
+import { createFlowMatcher, globToRegExp, matchFlow, selectorsFromOptions, type SelectorOptionValues } from '../../src/rollout/select.js';
+import { addSelectorOptions } from '../../src/cli/selector-options.js';
 
 const flow = (name: string, type = 'INBOUNDCALL', id = `id-${name}`, division = { id: 'div-sales', name: 'Sales' }) => ({ id, name, type, division });
 

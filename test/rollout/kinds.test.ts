@@ -114,3 +114,37 @@ test('plan refuses mixing kinds or call options where no call is written', async
   assert.equal(self.code, 2);
   assert.match(self.stderr, /cannot replace itself/);
 });
+
+test('a library caller does the same with the exported API: add, then remove, each applied, verified and rolled back', async () => {
+  const harness = emulator();
+  await harness.reset();
+  const lib = await import('../../src/index.js');
+  const client = harness.client();
+  const api = lib.rolloutApiFromClient(client);
+  const cwd = tempDir('flowlink-kinds-lib-');
+  const request = (kind: 'add' | 'remove') => ({
+    moduleName: FIRST, kind, selectors: lib.selectorsFromOptions({ prefix: [PREFIX] }), typesExplicit: false,
+    placement: { at: 'start' } as const, inputs: {}, outputs: {}, selection: [`--prefix ${PREFIX}`],
+  });
+  for (const kind of ['add', 'remove'] as const) {
+    const plan = await lib.buildPlan(client, request(kind));
+    assert.equal(lib.planChange(plan).kind, kind);
+    const targets = plan.flows.filter((flow) => lib.isTarget(flow.state));
+    assert.ok(targets.length >= 5, `${kind}: ${targets.length}`);
+    const runDir = new lib.RunDir(lib.RunDir.runsRoot(cwd), lib.runIdForPlan(plan));
+    const applied = await lib.applyPlan(plan, { api, runDir, concurrency: 4, environment: client.environment.apiBaseUrl });
+    assert.equal(applied.report.counts.DONE, targets.length);
+    const verified = await lib.verifyRun({ api, runDir, dependencyDelayMs: 50 });
+    assert.equal(verified.drift, false);
+    const now = await publishedYaml(harness, targets.map((flow) => flow.id));
+    for (const flow of targets) assert.equal(callsTo(now.get(flow.id)?.yaml ?? '', FIRST), kind === 'add' ? 1 : 0, flow.name);
+    if (kind === 'remove') {
+      const rolled = await lib.rollbackRun({ api, runDir, concurrency: 4 });
+      assert.equal(rolled.report.counts.ROLLED_BACK, targets.length);
+    }
+  }
+  // A plan made against another environment is refused by the library itself (no CLI involved).
+  const plan = await lib.buildPlan(client, request('add'));
+  const runDir = new lib.RunDir(lib.RunDir.runsRoot(cwd), lib.runIdForPlan(plan));
+  await assert.rejects(lib.applyPlan(plan, { api, runDir, concurrency: 1, environment: 'https://api.mypurecloud.ie' }), lib.PlanError);
+});

@@ -64,7 +64,8 @@ export function register(program: Command, ctx: CommandContext): void {
     // Refused before anything is asked of the org: nobody to confirm, or nowhere to keep the journal and backups.
     requireConfirmable(ctx, 'apply', options.yes === true);
     assertWritableDir(runDir.path);
-    const { api: sessionApi } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
+    const { api: sessionApi } = await openRolloutSession(ctx, plan);
+    const jobTimeout = options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 };
     const resuming = runDir.exists();
     if (!(await confirm(ctx, `${resuming ? 'Resume' : 'Apply'}: ${describeChange(plan.change)} ${targets} flow(s) in ${plan.environment}?`, options.yes === true))) {
       io.err('flowlink: not applied');
@@ -77,7 +78,7 @@ export function register(program: Command, ctx: CommandContext): void {
     const progress = createProgress(io, targets, resuming ? 'resume' : 'apply');
     let result;
     try {
-      result = await applyPlanFile(planPath, { api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
+      result = await applyPlanFile(planPath, { api, runDir, ...jobTimeout, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
     } catch (error) {
       // A full disk or a run directory that became read-only mid-run: the journal says where the run is.
       if (isFsError(error)) {
@@ -90,7 +91,7 @@ export function register(program: Command, ctx: CommandContext): void {
     }
     if (format === 'markdown') printRunMarkdown(ctx, result.report, runDir, result.interrupted, result.stopReason);
     else printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
-    ctx.setExit(exitForReport(result.report, result.interrupted, result.stopReason));
+    ctx.setExit(exitForReport(result.report, result.interrupted, result.stopKind));
   });
 }
 

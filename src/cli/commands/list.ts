@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { LockHolder } from '../../rollout/eligibility.js';
 import { collectListRows, type ListResult, type ListRow } from '../../rollout/list-flows.js';
-import { addSelectorOptions, selectorsFromOptions, type SelectorOptionValues } from '../../rollout/select.js';
+import { selectorsFromOptions, type SelectorOptionValues } from '../../rollout/select.js';
+import { addSelectorOptions } from '../selector-options.js';
 import { cliErrorFromApi, clientFromEnv } from '../connection.js';
 import { addJsonOption, type CommandContext } from '../context.js';
 import { forTerminal } from '../../shared/terminal-text.js';

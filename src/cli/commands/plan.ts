@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { addSelectorOptions, selectorsFromOptions, type SelectorOptionValues } from '../../rollout/select.js';
+import { selectorsFromOptions, type SelectorOptionValues } from '../../rollout/select.js';
+import { addSelectorOptions } from '../selector-options.js';
 import { buildPlan } from '../../rollout/plan.js';
 import { isTarget } from '../../rollout/states.js';
 import { describeChange } from '../../rollout/change.js';

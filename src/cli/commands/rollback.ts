@@ -34,7 +34,8 @@ export function register(program: Command, ctx: CommandContext): void {
     if (count === 0) throw new CliError(`run ${runDir.runId} changed no flow: nothing to roll back`, EXIT.USAGE);
     requireConfirmable(ctx, 'rollback', options.yes === true);
     assertWritableDir(runDir.path);
-    const { api: sessionApi } = await openRolloutSession(ctx, plan, options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 });
+    const { api: sessionApi } = await openRolloutSession(ctx, plan);
+    const jobTimeout = options.jobTimeout === undefined ? {} : { jobTimeoutMs: options.jobTimeout * 1000 };
     if (!(await confirm(ctx, `Roll back ${count} flow(s) of run ${runDir.runId} in ${plan.environment}?`, options.yes === true))) {
       io.err('flowlink: not rolled back');
       ctx.setExit(EXIT.USAGE);
@@ -48,6 +49,7 @@ export function register(program: Command, ctx: CommandContext): void {
     let result;
     try {
       result = await rollbackRun({
+        ...jobTimeout,
         api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent,
         ...(options.flow ? { flowIds: options.flow } : {}),
       });
@@ -62,6 +64,6 @@ export function register(program: Command, ctx: CommandContext): void {
     }
     if (format === 'markdown') printRunMarkdown(ctx, result.report, runDir, result.interrupted, result.stopReason);
     else printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
-    ctx.setExit(exitForReport(result.report, result.interrupted, result.stopReason));
+    ctx.setExit(exitForReport(result.report, result.interrupted, result.stopKind));
   });
 }
