@@ -18,8 +18,10 @@ export interface Connection {
 export function connectionFromEnv(env: Record<string, string | undefined>): Connection {
   const clientId = env.GENESYS_CLIENT_ID?.trim();
   const clientSecret = env.GENESYS_CLIENT_SECRET;
-  if (!clientId) throw new CliError('GENESYS_CLIENT_ID is not set', EXIT.AUTH);
-  if (!clientSecret) throw new CliError('GENESYS_CLIENT_SECRET is not set', EXIT.AUTH);
+  // Which variables, and where the README explains them (an OAuth client with the Client Credentials grant).
+  const where = 'set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (and GENESYS_ENVIRONMENT, default mypurecloud.com) in the environment; see "Use against a real org" in the README';
+  if (!clientId) throw new CliError(`GENESYS_CLIENT_ID is not set: ${where}`, EXIT.AUTH);
+  if (!clientSecret) throw new CliError(`GENESYS_CLIENT_SECRET is not set: ${where}`, EXIT.AUTH);
   const environment = env.GENESYS_ENVIRONMENT?.trim() || DEFAULT_ENVIRONMENT;
   return { clientId, clientSecret, environment };
 }

@@ -51,12 +51,19 @@ export class CliIO {
   private readonly colorOn: boolean;
   json = false;
 
+  /** Colour per stream: results are coloured only when stdout is a terminal, diagnostics only when stderr is. */
+  private readonly outColour: boolean;
+
   constructor(readonly host: CliHost) {
     const env = host.env;
     const ci = Boolean(env.CI) && env.CI !== 'false';
+    const colourAllowed = !ci && !('NO_COLOR' in env && env.NO_COLOR !== undefined) && env.TERM !== 'dumb';
     this.interactive = Boolean(host.stderr.isTTY) && !ci;
-    this.colorOn = this.interactive && !('NO_COLOR' in env && env.NO_COLOR !== undefined) && env.TERM !== 'dumb';
-    this.color = safeColors(this.colorOn);
+    this.colorOn = this.interactive && colourAllowed;
+    this.outColour = Boolean(host.stdout.isTTY) && colourAllowed;
+    // Colours are written as marks; each stream turns them into ESC sequences or drops them (`flowlink list | grep`
+    // at a terminal gets no escape codes in the pipe, while the terminal's stderr keeps its colours).
+    this.color = safeColors(this.colorOn || this.outColour);
   }
 
   get env(): Record<string, string | undefined> {
@@ -65,7 +72,7 @@ export class CliIO {
 
   /** One result line on stdout. */
   out(line = ''): void {
-    this.host.stdout.write(terminalLine(redact(line), this.colorOn ? COLOUR_MARK : undefined) + '\n');
+    this.host.stdout.write(streamLine(redact(line), this.outColour) + '\n');
   }
 
   /** A JSON result document on stdout (for `--json`): real values, JSON-escaped, also C1 and bidi controls. */
@@ -75,11 +82,16 @@ export class CliIO {
 
   /** A diagnostic line on stderr (progress, notes, warnings, errors). */
   err(line = ''): void {
-    this.host.stderr.write(terminalLine(redact(line), this.colorOn ? COLOUR_MARK : undefined) + '\n');
+    this.host.stderr.write(streamLine(redact(line), this.colorOn) + '\n');
   }
 
   /** An informational note on stderr, suppressed in `--json` mode so scripts read a clean stream. */
   note(line: string): void {
     if (!this.json) this.err(line);
   }
+}
+
+/** A line for one stream: flowlink's colour marks become ESC sequences where that stream has colour, else go. */
+function streamLine(line: string, colour: boolean): string {
+  return colour ? terminalLine(line, COLOUR_MARK) : splitMarked(line, COLOUR_MARK, forTerminal, () => '');
 }

@@ -5,6 +5,7 @@ import type { RolloutApi } from '../rollout/api-port.js';
 import type { PlanFile } from '../rollout/plan-file.js';
 import { cliErrorFromApi, clientFromEnv } from './connection.js';
 import type { CommandContext } from './context.js';
+import { CliError, EXIT } from './errors.js';
 
 export { DEFAULT_JOB_TIMEOUT_MS } from '../rollout/job-timeout.js';
 
@@ -17,6 +18,9 @@ export async function openRolloutSession(
   plan: Pick<PlanFile, 'environment' | 'module'>,
 ): Promise<{ client: GenesysClient; api: RolloutApi }> {
   const client = clientFromEnv(ctx, { abortOnSignal: false });
+  if (client.environment.apiBaseUrl !== plan.environment) {
+    throw new CliError(`the plan was made against ${plan.environment}, but GENESYS_ENVIRONMENT points at ${client.environment.apiBaseUrl}`, EXIT.USAGE);
+  }
   // The job timeout is applied by the library (applyPlan / rollbackRun), once.
   const api = rolloutApiFromClient(client);
   try {

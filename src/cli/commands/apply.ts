@@ -10,6 +10,7 @@ import { CliError, EXIT } from '../errors.js';
 import { assertWritableDir, fsErrorMessage, isFsError } from '../fs-errors.js';
 import { InFlightJobs, rolloutStopReporter } from '../in-flight.js';
 import { createProgress } from '../progress.js';
+import { DEFAULT_LIMITS } from '../../client/options.js';
 import { shellArg } from '../../shared/terminal-text.js';
 import { openRolloutSession } from '../rollout-session.js';
 import { printRunSummary, exitForReport } from '../run-summary.js';
@@ -75,7 +76,7 @@ export function register(program: Command, ctx: CommandContext): void {
     const inFlight = new InFlightJobs();
     const api = inFlight.wrap(sessionApi);
     ctx.setStopReporter(rolloutStopReporter(io, inFlight, { journalPath: () => runDir.journalPath, names: plan.names, resume: ['apply', planArg] }));
-    const progress = createProgress(io, targets, resuming ? 'resume' : 'apply');
+    const progress = createProgress(io, targets, resuming ? 'resume' : 'apply', { requestsPerMinute: DEFAULT_LIMITS.requestsPerMinute, requests: () => api.stats().requests });
     let result;
     try {
       result = await applyPlanFile(planPath, { api, runDir, ...jobTimeout, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });

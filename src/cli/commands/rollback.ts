@@ -9,6 +9,7 @@ import { assertWritableDir, fsErrorMessage, isFsError } from '../fs-errors.js';
 import { InFlightJobs, rolloutStopReporter } from '../in-flight.js';
 import { shellArg } from '../../shared/terminal-text.js';
 import { createProgress } from '../progress.js';
+import { DEFAULT_LIMITS } from '../../client/options.js';
 import { addRunsOption, resolveRun, runsRootFor } from '../run-arg.js';
 import { addFormatOption, outputFormat, printRunMarkdown } from '../report-output.js';
 import { openRolloutSession } from '../rollout-session.js';
@@ -45,7 +46,7 @@ export function register(program: Command, ctx: CommandContext): void {
     const api = inFlight.wrap(sessionApi);
     const names = new Map(plan.flows.map((flow) => [flow.id, flow.name]));
     ctx.setStopReporter(rolloutStopReporter(io, inFlight, { journalPath: () => runDir.rollbackJournalPath, names, resume: ['rollback', run, ...(options.flow ?? []).flatMap((id) => ['--flow', id])] }));
-    const progress = createProgress(io, count, 'rollback');
+    const progress = createProgress(io, count, 'rollback', { requestsPerMinute: DEFAULT_LIMITS.requestsPerMinute, requests: () => api.stats().requests });
     let result;
     try {
       result = await rollbackRun({
