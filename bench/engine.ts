@@ -1,6 +1,10 @@
 /**
  * Engine benchmark (not a test): flows from the demo generator (a quarter of them large) through find + insert
  * (which includes the re-parse self-check and the unified diff), one flow at a time on one core.
+ * Aim: >= 1,000 flows/s (flowsPerSecond: flows over the summed wall time of their engine calls), reported as met or
+ * not met. A flow whose find or insert left the fast path (js-yaml) for the `yaml` parser is a fallback; more than 1%
+ * of fallbacks make the benchmark fail (an exception: exit 1 here, and `npm run bench` stops), since the figures
+ * would then not be those of the fast path.
  * Flows are generated one at a time (streamDemoOrg) and dropped once processed, so the whole org (~190 MB of
  * text at 10,000 flows) is never held at once. Each flow's newest text is used (its draft, else its last
  * published version), as a rollout would edit it.
@@ -10,8 +14,22 @@
 import { pathToFileURL } from 'node:url';
 import { streamDemoOrg } from '../src/emulator/seed/demo.js';
 import { findModuleCalls, insertModuleCall } from '../src/flow/index.js';
+import { fastPathFallbacks } from '../src/flow/parse-flow.js';
 
 const MB = 1024 * 1024;
+const AIM_FLOWS_PER_SECOND = 1000;
+const MAX_FALLBACK_SHARE = 0.01;
+
+/** More than 1% of the flows fell back to the `yaml` parser; `result` holds the figures anyway. */
+export class TooManyFallbacks extends Error {
+  constructor(readonly result: Record<string, number | string>) {
+    super(
+      `ENGINE BENCHMARK FAILED: ${result.fallbacks} of ${result.flows} flows (${result.fallbackPercent}%) fell back from the fast path ` +
+        `to the yaml parser (at most ${MAX_FALLBACK_SHARE * 100}% allowed); first: ${result.firstFallbacks}`,
+    );
+    this.name = 'TooManyFallbacks';
+  }
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -28,11 +46,14 @@ export async function runEngineBench(opts: { flows?: number } = {}): Promise<Rec
   let engineMs = 0;
   let engineCpuUs = 0;
   let rssMax = process.memoryUsage().rss;
+  let fallbacks = 0;
+  const firstFallbacks: string[] = [];
   const start = performance.now();
   for (const flow of streamDemoOrg({ flowCount, largeFlowShare: 0.25 }).flows) {
     const text = flow.draft ?? flow.published?.at(-1);
     if (text === undefined) continue;
     const i = perFlow.length;
+    const fallbacks0 = fastPathFallbacks();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     findModuleCalls(text);
@@ -46,6 +67,10 @@ export async function runEngineBench(opts: { flows?: number } = {}): Promise<Rec
     engineCpuUs += cpu.user + cpu.system;
     perFlow.push(ms);
     engineMs += ms;
+    if (fastPathFallbacks() !== fallbacks0) {
+      fallbacks++;
+      if (firstFallbacks.length < 5) firstFallbacks.push(`${flow.name} (${r.status})`);
+    }
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
     bytes += text.length;
     const n = text.split('\n').length;
@@ -57,14 +82,15 @@ export async function runEngineBench(opts: { flows?: number } = {}): Promise<Rec
   rssMax = Math.max(rssMax, process.memoryUsage().rss);
   if (perFlow.length === 0) return { flows: 0, note: 'the demo generator returned no flow text' };
   perFlow.sort((a, b) => a - b);
-  return {
+  const flowsPerSecond = Math.round(perFlow.length / (engineMs / 1000));
+  const result = {
     flows: perFlow.length,
     largeFlows: large,
     avgLines: Math.round(lines / perFlow.length),
     totalMB: +(bytes / MB).toFixed(1),
     // Wall time of the engine calls only (the generator's time between flows is not counted).
     engineSeconds: +(engineMs / 1000).toFixed(1),
-    flowsPerSecond: Math.round(perFlow.length / (engineMs / 1000)),
+    flowsPerSecond,
     // CPU time of the engine calls: the same figure, unaffected by other processes competing for the cores.
     flowsPerCpuSecond: Math.round(perFlow.length / (engineCpuUs / 1e6)),
     medianMs: +percentile(perFlow, 50).toFixed(2),
@@ -75,12 +101,31 @@ export async function runEngineBench(opts: { flows?: number } = {}): Promise<Rec
     peakRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / MB),
     sampledRssMB: Math.round(rssMax / MB),
     statuses: [...statuses].map(([s, n]) => `${s}=${n}`).join(' '),
+    // Flows whose find or insert fell back from the fast path to the yaml parser (declined, or self-check failed).
+    fallbacks,
+    fallbackPercent: +((100 * fallbacks) / perFlow.length).toFixed(2),
+    firstFallbacks: firstFallbacks.join(', ') || 'none',
+    aim: `>= ${AIM_FLOWS_PER_SECOND} flows/s: ${flowsPerSecond >= AIM_FLOWS_PER_SECOND ? 'met' : 'not met'}`,
   };
+  if (fallbacks > MAX_FALLBACK_SHARE * perFlow.length) throw new TooManyFallbacks(result);
+  return result;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const flows = process.argv[2] ? Number(process.argv[2]) : undefined;
-  const result = await runEngineBench(flows ? { flows } : {});
+  let result: Record<string, number | string>;
+  let failure: TooManyFallbacks | undefined;
+  try {
+    result = await runEngineBench(flows ? { flows } : {});
+  } catch (e) {
+    if (!(e instanceof TooManyFallbacks)) throw e;
+    failure = e;
+    result = e.result;
+  }
   const width = Math.max(...Object.keys(result).map((k) => k.length));
   for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  if (failure) {
+    process.stderr.write(`\n${'!'.repeat(100)}\n${failure.message}\n${'!'.repeat(100)}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -1,4 +1,4 @@
-import { isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isCollection, isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { getNode, scalarText, singleKeyItem, type ParsedFlow } from './parse-flow.js';
 import type { YamlPath } from './types.js';
 
@@ -119,6 +119,96 @@ export function allActions(flow: ParsedFlow): Action[] {
   };
   findActionLists(flow.body, [flow.topKey], '', visitList);
   return out;
+}
+
+/**
+ * The actions of one type anywhere in the flow: allActions(flow).filter((a) => a.type === type), the same
+ * actions with the same contents in the same order, without an Action (with its path and label copies) for every
+ * other action. One walk over the whole flow with one path stack and one label stack; an action-list item is the
+ * step `[index]` (as Action.where writes it), other sequence items `[label]`.
+ */
+export function actionsOfType(flow: ParsedFlow, type: string): Action[] {
+  const out: Action[] = [];
+  walkTyped(flow.body, [flow.topKey], [], type, out);
+  return out;
+}
+
+/** A step of a readable path: a key, a sequence item (`[label]`), or an action-list item (`[index]`). */
+type TypedStep = WhereStep | { action: number };
+
+function readableTyped(steps: TypedStep[], count: number): string {
+  let where = '';
+  for (let i = 0; i < count; i++) {
+    const step = steps[i]!;
+    if (typeof step === 'string') where = where ? `${where}.${step}` : step;
+    else if ('action' in step) where = `${where}[${step.action}]`;
+    else where = `${where}[${itemLabel(step.item, step.index)}]`;
+  }
+  return where;
+}
+
+function walkTyped(node: unknown, path: YamlPath, steps: TypedStep[], type: string, out: Action[]): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const value = pair.value;
+      if (!isCollection(value)) continue; // scalars hold no action lists
+      const key = scalarText(pair.key);
+      if (key === undefined) continue;
+      path.push(key);
+      steps.push(key);
+      if ((key === 'actions' || key === 'startUpTaskActions') && isSeq(value)) visitTyped(value, path, steps, type, out);
+      else walkTyped(value, path, steps, type, out);
+      path.pop();
+      steps.pop();
+    }
+  } else if (isSeq(node)) {
+    const items = node.items;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (!isCollection(item)) continue;
+      steps.push({ item, index: i });
+      // singleKeyItem, without its result object
+      const only = isMap(item) && item.items.length === 1 ? item.items[0]! : undefined;
+      const key = only ? scalarText(only.key) : undefined;
+      if (key !== undefined) {
+        path.push(i, key);
+        walkTyped(only!.value, path, steps, type, out);
+        path.pop();
+        path.pop();
+      } else {
+        path.push(i);
+        walkTyped(item, path, steps, type, out);
+        path.pop();
+      }
+      steps.pop();
+    }
+  }
+}
+
+/** The items of an action list: those of `type` collected, and every action's value walked for nested lists. */
+function visitTyped(seq: YAMLSeq, path: YamlPath, steps: TypedStep[], type: string, out: Action[]): void {
+  let list: ActionList | undefined;
+  const items = seq.items;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    // singleKeyItem, without its result object
+    if (!isMap(item) || item.items.length !== 1) continue;
+    const only = item.items[0]!;
+    const key = scalarText(only.key);
+    if (key === undefined) continue;
+    const value = only.value as Node | null;
+    path.push(index);
+    steps.push({ action: index });
+    if (key === type) {
+      list ??= { seq, path: path.slice(0, -1), where: readableTyped(steps, steps.length - 1) };
+      out.push({ list, index, item, type, value, path: path.slice(), where: readableTyped(steps, steps.length) });
+    }
+    path.push(key);
+    walkTyped(value, path, steps, type, out);
+    path.pop();
+    path.pop();
+    steps.pop();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

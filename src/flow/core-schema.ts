@@ -38,3 +38,19 @@ const TYPES = [
 ];
 
 export const YAML12_CORE: Schema = FAILSAFE_SCHEMA.extend({ implicit: TYPES });
+
+/** Whether a plain scalar starting with `c` can resolve to anything but a string under YAML12_CORE. */
+const mayResolve = (c: number): boolean =>
+  isDigit(c) || c === SIGN_PLUS || c === SIGN_MINUS || c === DOT || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
+
+/**
+ * A plain scalar's value under YAML12_CORE, as js-yaml composes it: the first implicit type (in order) that
+ * resolves the text constructs the value, else it stays a string. For block-reader.ts, which must agree with js-yaml.
+ */
+export function resolvePlainScalar(s: string): unknown {
+  if (s.length > 0 && !mayResolve(s.charCodeAt(0))) return s;
+  for (const type of TYPES) {
+    if (type.resolve(s)) return type.construct(s);
+  }
+  return s;
+}

@@ -24,22 +24,8 @@ export interface FastTree {
   plain: unknown;
 }
 
-/** A node js-yaml has finished composing: the located `yaml` node, js-yaml's kind and value, and its extent. */
-class Built {
-  constructor(
-    /** null: an empty node (`key:` with nothing after it). */
-    readonly node: Node | null,
-    readonly kind: string | null,
-    readonly result: unknown,
-    readonly start: number,
-    readonly end: number,
-  ) {}
-}
-
 /** Internal js-yaml state fields the public typings leave out. */
 type LoaderState = State & { tag: string | null; anchor: string | null };
-
-class Declined extends Error {}
 
 /**
  * `yaml` nodes made without their constructors, which define the node-type tag as an own property on every node
@@ -59,12 +45,14 @@ const FastScalar = function (this: Scalar, value: unknown, type: Scalar.Type, ra
   this.type = type;
   this.range = range;
 } as unknown as new (value: unknown, type: Scalar.Type, range: Range) => Scalar;
-const FastMap = function (this: YAMLMap) {
-  this.items = [];
-} as unknown as new () => YAMLMap;
-const FastSeq = function (this: YAMLSeq) {
-  this.items = [];
-} as unknown as new () => YAMLSeq;
+const FastMap = function (this: YAMLMap, items: Pair[], range: Range) {
+  this.items = items;
+  this.range = range;
+} as unknown as new (items: Pair[], range: Range) => YAMLMap;
+const FastSeq = function (this: YAMLSeq, items: Node[], range: Range) {
+  this.items = items;
+  this.range = range;
+} as unknown as new (items: Node[], range: Range) => YAMLSeq;
 const FastPair = function (this: Pair<Node, Node>, key: Node, value: Node) {
   this.key = key;
   this.value = value;
@@ -75,135 +63,189 @@ const FastPair = function (this: Pair<Node, Node>, key: Node, value: Node) {
 (FastPair as unknown as { prototype: object }).prototype = protoLike(new Pair(null));
 
 export function fastParse(text: string): FastTree | undefined {
-  // The open frames: where each started, and where its children begin in `kids` (one flat stack for all frames).
-  const opens: number[] = [];
-  const kidsFrom: number[] = [];
-  const kids: Built[] = [];
-  let top = 0; // kids[0, top) are live: the stack is not shrunk, only overwritten
-  let declined = false;
-  const listener = (event: 'open' | 'close', state: State): void => {
-    if (declined) return;
-    if (event === 'open') {
-      opens.push(state.position);
-      kidsFrom.push(top);
-      return;
-    }
-    const from = kidsFrom.pop()!;
-    const open = opens.pop()!;
-    try {
-      const built = buildNode(text, open, kids, from, top, state as LoaderState);
-      kids[from] = built;
-      top = from + 1;
-    } catch (e) {
-      if (!(e instanceof Declined)) throw e;
-      declined = true;
-    }
-  };
+  const b = new Builder(text);
   let plain: unknown;
   try {
-    plain = load(text, { ...FAST_LOAD_OPTIONS, listener });
+    plain = load(text, { ...FAST_LOAD_OPTIONS, listener: b.listener });
   } catch {
     return undefined; // the `yaml` path reports the error in its own words
   }
-  const root = kids[0];
-  if (declined || opens.length > 0 || top !== 1 || !root?.node || !Object.is(root.result, plain)) return undefined;
-  return { root: root.node, plain };
+  const root = b.nodes[0];
+  if (b.declined || b.depth > 0 || b.top !== 1 || !root || !Object.is(b.results[0], plain)) return undefined;
+  return { root, plain };
 }
 
-/** The node of the frame that just closed; its children are kids[from…]. */
-function buildNode(text: string, open: number, kids: Built[], from: number, top: number, state: LoaderState): Built {
-  const { kind, result } = state;
-  if (state.anchor !== null) throw new Declined();
-  const count = top - from;
-  if (kind === null) {
-    if (count > 0 || state.tag !== null) throw new Declined();
-    return new Built(null, null, null, open, open);
-  }
-  // The node composed twice: first as a would-be key (kept), then as the node itself.
-  if (count === 1 && kids[from]!.kind === kind && Object.is(kids[from]!.result, result)) return kids[from]!;
-  const start = skipSeparation(text, open);
-  const first = text[start];
-  if (first === '!' || first === '&' || first === '*' || (first === '?' && isWsOrEnd(text, start + 1))) throw new Declined();
-  if (kind === 'scalar') {
-    if (count > 0) throw new Declined();
-    return buildScalar(text, result, start, trimBack(text, state.position, start));
-  }
-  if (kind === 'mapping') return buildMap(text, kids, from, top, result, start, state.position);
-  if (kind === 'sequence') return buildSeq(text, kids, from, top, result, start, state.position);
-  throw new Declined();
-}
+/** js-yaml's node kinds, as small integers. */
+const NONE = 0;
+const SCALAR = 1;
+const MAPPING = 2;
+const SEQUENCE = 3;
+const kindCode = (kind: string | null): number =>
+  kind === 'scalar' ? SCALAR : kind === 'mapping' ? MAPPING : kind === 'sequence' ? SEQUENCE : kind === null ? NONE : -1;
 
-function buildScalar(text: string, result: unknown, start: number, end: number): Built {
-  if (end <= start) throw new Declined();
-  const first = text[start]!;
-  let type: Scalar.Type;
-  if (first === '"' || first === "'") {
-    if (end - start < 2 || text[end - 1] !== first) throw new Declined();
-    type = first === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
-  } else if (first === '|' || first === '>') {
-    type = first === '|' ? Scalar.BLOCK_LITERAL : Scalar.BLOCK_FOLDED;
-  } else {
-    type = Scalar.PLAIN;
-    // A one-line plain string is its own source: a cheap check that the located range is the node's.
-    if (typeof result === 'string' && end - start === result.length && text.indexOf('\n', start) >= end && !text.startsWith(result, start)) {
-      throw new Declined();
+/**
+ * The rebuild, driven by js-yaml's events. Two stacks: the open frames (where each started, where its children
+ * begin), and the finished nodes not yet taken by their parent, kept as parallel arrays (node, kind, js-yaml's
+ * value, extent) rather than an object per node: this runs for every node of every flow. The finished-node stack is
+ * not shrunk, only overwritten: entries [0, top) are live. Any construct this does not vouch for sets `declined`.
+ */
+class Builder {
+  readonly opens: number[] = [];
+  readonly froms: number[] = [];
+  depth = 0;
+  /** null: an empty node (`key:` with nothing after it). */
+  readonly nodes: (Node | null)[] = [];
+  readonly kinds: number[] = [];
+  readonly results: unknown[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  top = 0;
+  declined = false;
+
+  constructor(readonly text: string) {}
+
+  readonly listener = (event: 'open' | 'close', state: State): void => {
+    if (this.declined) return;
+    if (event === 'open') {
+      this.opens[this.depth] = state.position;
+      this.froms[this.depth] = this.top;
+      this.depth++;
+      return;
     }
+    this.depth--;
+    if (!this.close(this.froms[this.depth]!, this.opens[this.depth]!, state as LoaderState)) this.declined = true;
+  };
+
+  private put(at: number, node: Node | null, kind: number, result: unknown, start: number, end: number): true {
+    this.nodes[at] = node;
+    this.kinds[at] = kind;
+    this.results[at] = result;
+    this.starts[at] = start;
+    this.ends[at] = end;
+    this.top = at + 1;
+    return true;
   }
-  return new Built(new FastScalar(result, type, [start, end, end]), 'scalar', result, start, end);
+
+  /** The frame that opened at `open` closed; its children are the finished nodes [from, top). False: declined. */
+  private close(from: number, open: number, state: LoaderState): boolean {
+    if (state.anchor !== null) return false;
+    const kind = kindCode(state.kind);
+    const result = state.result;
+    const count = this.top - from;
+    if (kind === NONE) {
+      if (count > 0 || state.tag !== null) return false;
+      return this.put(from, null, NONE, null, open, open);
+    }
+    // The node composed twice: first as a would-be key (kept), then as the node itself.
+    if (count === 1 && this.kinds[from] === kind && Object.is(this.results[from], result)) {
+      this.top = from + 1;
+      return true;
+    }
+    const text = this.text;
+    const start = skipSeparation(text, open);
+    const first = text.charCodeAt(start);
+    // `!` tag, `&` anchor, `*` alias, `?` explicit key
+    if (first === 33 || first === 38 || first === 42 || (first === 63 && isWsOrEnd(text, start + 1))) return false;
+    if (kind === SCALAR) return count === 0 && this.scalar(from, result, start, trimBack(text, state.position, start));
+    if (kind === MAPPING) return this.mapping(from, result, start, state.position);
+    if (kind === SEQUENCE) return this.sequence(from, result, start, state.position);
+    return false;
+  }
+
+  private scalar(at: number, result: unknown, start: number, end: number): boolean {
+    if (end <= start) return false;
+    const text = this.text;
+    const first = text.charCodeAt(start);
+    let type: Scalar.Type;
+    if (first === 34 || first === 39) {
+      if (end - start < 2 || text.charCodeAt(end - 1) !== first) return false;
+      type = first === 34 ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+    } else if (first === 124 || first === 62) {
+      type = first === 124 ? Scalar.BLOCK_LITERAL : Scalar.BLOCK_FOLDED;
+    } else {
+      type = Scalar.PLAIN;
+      // A one-line plain string is its own source: a cheap check that the located range is the node's.
+      if (typeof result === 'string' && end - start === result.length && !text.startsWith(result, start) && text.indexOf('\n', start) >= end) {
+        return false;
+      }
+    }
+    return this.put(at, new FastScalar(result, type, [start, end, end]), SCALAR, result, start, end);
+  }
+
+  private mapping(from: number, result: unknown, start: number, position: number): boolean {
+    const text = this.text;
+    const top = this.top;
+    const count = top - from;
+    if (count % 2 !== 0 || result === null || typeof result !== 'object' || Array.isArray(result)) return false;
+    const values = result as Record<string, unknown>;
+    const { nodes, kinds, results, starts, ends } = this;
+    const flow = text.charCodeAt(start) === 123; // {
+    if (!flow && (count === 0 || starts[from] !== start)) return false;
+    // Every pair's key names a property of js-yaml's object holding that pair's value, and the object has no other
+    // property. Keys mostly come in document order (integer-like keys come first in a JS object): checked in one
+    // walk over the object, else one lookup per key.
+    let i = from;
+    let inOrder = true;
+    for (const name in values) {
+      if (i >= top) return false;
+      const key = results[i];
+      if (inOrder && (key === name || (typeof key === 'number' && String(key) === name))) {
+        if (!Object.is(values[name], results[i + 1])) return false;
+      } else inOrder = false;
+      i += 2;
+    }
+    if (i !== top) return false;
+    const items: Pair[] = [];
+    let end = start;
+    for (i = from; i < top; i += 2) {
+      const key = nodes[i];
+      const keyResult = results[i];
+      if (kinds[i] !== SCALAR || !key || (typeof keyResult !== 'string' && typeof keyResult !== 'number')) return false;
+      if (!inOrder) {
+        const name = String(keyResult);
+        if (!Object.prototype.hasOwnProperty.call(values, name) || !Object.is(values[name], results[i + 1])) return false;
+      }
+      const value = nodes[i + 1];
+      items.push(new FastPair(key, value ?? emptyNode(starts[i + 1]!)));
+      end = value ? ends[i + 1]! : ends[i]!;
+    }
+    if (flow) {
+      end = trimBack(text, position, start);
+      if (text.charCodeAt(end - 1) !== 125) return false; // }
+    }
+    const map = new FastMap(items, [start, end, end]);
+    if (flow) map.flow = true;
+    return this.put(from, map, MAPPING, result, start, end);
+  }
+
+  private sequence(from: number, result: unknown, start: number, position: number): boolean {
+    const text = this.text;
+    const top = this.top;
+    if (!Array.isArray(result) || result.length !== top - from) return false;
+    const first = text.charCodeAt(start);
+    const flow = first === 91; // [
+    if (!flow && first !== 45) return false; // -
+    const { nodes, results, starts, ends } = this;
+    const items: Node[] = [];
+    let end = start + 1;
+    for (let i = from; i < top; i++) {
+      if (!Object.is(result[i - from], results[i])) return false;
+      const node = nodes[i];
+      items.push(node ?? emptyNode(starts[i]!));
+      if (node) end = ends[i]!;
+    }
+    if (flow) {
+      end = trimBack(text, position, start);
+      if (text.charCodeAt(end - 1) !== 93) return false; // ]
+    }
+    const seq = new FastSeq(items, [start, end, end]);
+    if (flow) seq.flow = true;
+    return this.put(from, seq, SEQUENCE, result, start, end);
+  }
 }
 
 function emptyNode(at: number): Scalar {
   return new FastScalar(null, Scalar.PLAIN, [at, at, at]);
-}
-
-function buildMap(text: string, kids: Built[], from: number, top: number, result: unknown, start: number, position: number): Built {
-  const count = top - from;
-  if (count % 2 !== 0 || result === null || typeof result !== 'object' || Array.isArray(result)) throw new Declined();
-  const values = result as Record<string, unknown>;
-  let keys = 0;
-  for (const _ in values) keys++;
-  if (keys !== count / 2) throw new Declined();
-  const flow = text[start] === '{';
-  const map = new FastMap();
-  let end = start;
-  for (let i = from; i < top; i += 2) {
-    const key = kids[i]!;
-    const value = kids[i + 1]!;
-    if (key.kind !== 'scalar' || !key.node || (typeof key.result !== 'string' && typeof key.result !== 'number')) throw new Declined();
-    const name = String(key.result);
-    if (!Object.prototype.hasOwnProperty.call(values, name) || !Object.is(values[name], value.result)) throw new Declined();
-    if (!flow && i === from && key.start !== start) throw new Declined();
-    map.items.push(new FastPair(key.node, value.node ?? emptyNode(value.start)));
-    end = value.node ? value.end : key.end;
-  }
-  if (flow) {
-    map.flow = true;
-    end = trimBack(text, position, start);
-    if (text[end - 1] !== '}') throw new Declined();
-  } else if (count === 0) throw new Declined();
-  map.range = [start, end, end];
-  return new Built(map, 'mapping', result, start, end);
-}
-
-function buildSeq(text: string, kids: Built[], from: number, top: number, result: unknown, start: number, position: number): Built {
-  if (!Array.isArray(result) || result.length !== top - from) throw new Declined();
-  const flow = text[start] === '[';
-  if (!flow && text[start] !== '-') throw new Declined();
-  const seq = new FastSeq();
-  let end = start + 1;
-  for (let i = from; i < top; i++) {
-    const kid = kids[i]!;
-    if (!Object.is(result[i - from], kid.result)) throw new Declined();
-    seq.items.push(kid.node ?? emptyNode(kid.start));
-    if (kid.node) end = kid.end;
-  }
-  if (flow) {
-    seq.flow = true;
-    end = trimBack(text, position, start);
-    if (text[end - 1] !== ']') throw new Declined();
-  }
-  seq.range = [start, end, end];
-  return new Built(seq, 'sequence', result, start, end);
 }
 
 function isWsOrEnd(text: string, i: number): boolean {

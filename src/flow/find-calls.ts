@@ -1,5 +1,5 @@
 import { isMap } from 'yaml';
-import { allActions, type Action } from './action-lists.js';
+import { actionsOfType, type Action } from './action-lists.js';
 import { getNode, lineOf, originalString, withFlow, type ParsedFlow } from './parse-flow.js';
 import type { ModuleCall } from './types.js';
 
@@ -25,7 +25,7 @@ export function callsIn(flow: ParsedFlow): readonly { action: Action; call: Modu
 
 function collectCalls(flow: ParsedFlow): { action: Action; call: ModuleCall }[] {
   const out: { action: Action; call: ModuleCall }[] = [];
-  for (const action of allActions(flow)) {
+  for (const action of actionsOfType(flow, CALL_ACTION)) {
     const module = calledModule(flow, action);
     if (module === undefined) continue;
     const keyStart = action.item.items[0]!.key as { range?: [number, number, number] };

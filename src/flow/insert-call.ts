@@ -13,7 +13,7 @@ import {
   type TaskLayout,
 } from './call-block.js';
 import { callsIn } from './find-calls.js';
-import { getNode, originalString, parseFlow, parseFlowFast, scalarText, singleKeyItem, type FlowParser, type ParsedFlow } from './parse-flow.js';
+import { getNode, originalString, parseFlow, parseFlowFallback, parseFlowFast, scalarText, singleKeyItem, type FlowParser, type ParsedFlow } from './parse-flow.js';
 import { normaliseRequest, type InsertRequest } from './request.js';
 import { getAt, selfCheck, takeFromArray, type Adjust } from './self-check.js';
 import { beforeItemOffset, dashOffset, insertLines, itemEndOffset } from './splice.js';
@@ -55,7 +55,7 @@ export function insertModuleCallWith(parser: 'auto' | FlowParser, yaml: string, 
     // A failed fast self-check is re-run on the reference parser before an edit is refused.
     if (parser === 'fast' || (result && result.status !== 'SELF_CHECK_FAILED')) return result;
   }
-  const parsed = parseFlow(yaml);
+  const parsed = parser === 'auto' ? parseFlowFallback(yaml) : parseFlow(yaml);
   if (!parsed.ok) return unchanged(parsed.status, parsed.reason);
   return insertInto(parsed.flow, yaml, req, unchanged);
 }

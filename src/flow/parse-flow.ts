@@ -42,6 +42,23 @@ export function parseFlow(text: string): ParseResult {
   return typeof flow === 'string' ? { ok: false, status: 'UNPARSEABLE', reason: flow } : { ok: true, flow };
 }
 
+let fallbacks = 0;
+
+/**
+ * How many times, in this process, an engine call fell back from the fast parse to the `yaml` parser: the fast
+ * parse declined the text, or an edit on it failed its self-check. For the engine benchmark (bench/engine.ts),
+ * which fails when more than 1% of flows fall back; not exported from the package.
+ */
+export function fastPathFallbacks(): number {
+  return fallbacks;
+}
+
+/** parseFlow for an engine call whose fast path declined the text or failed its self-check: counted. */
+export function parseFlowFallback(text: string): ParseResult {
+  fallbacks++;
+  return parseFlow(text);
+}
+
 /**
  * Parses with js-yaml (fast-parse.ts); undefined whenever that path cannot vouch for the result (a YAML error, a
  * construct it does not locate, a file that is not a flow, mixed line endings): the caller then uses parseFlow,
@@ -72,7 +89,7 @@ function parseFast(text: string): ParsedFlow | undefined {
 export function withFlow<T>(text: string, use: (flow: ParsedFlow) => T | undefined, fallback: (parsed: ParseResult) => T): T {
   const fast = parseFlowFast(text);
   const result = fast ? use(fast) : undefined;
-  return result !== undefined ? result : fallback(parseFlow(text));
+  return result !== undefined ? result : fallback(parseFlowFallback(text));
 }
 
 function flowOf(format: TextFormat, masked: string, parser: FlowParser, root: unknown, plain: () => unknown): ParsedFlow | string {

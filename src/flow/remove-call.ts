@@ -3,7 +3,7 @@ import { resolveStartup, type Action } from './action-lists.js';
 import { JUMP_TO_MENU, STARTUP_TASK_NAME_PREFIX, STARTUP_TASK_REF_PREFIX } from './call-block.js';
 import { callsIn } from './find-calls.js';
 import { itemDash } from './insert-call.js';
-import { getNode, parseFlow, parseFlowFast, scalarText, singleKeyItem, type FlowParser, type ParsedFlow } from './parse-flow.js';
+import { getNode, parseFlow, parseFlowFallback, parseFlowFast, scalarText, singleKeyItem, type FlowParser, type ParsedFlow } from './parse-flow.js';
 import { getAt, selfCheck, type Adjust } from './self-check.js';
 import { deleteLines, itemEndOffset } from './splice.js';
 import { BOM, column, lineStart } from './text-format.js';
@@ -41,7 +41,7 @@ export function removeModuleCallWith(
     const result = fast ? removeFrom(fast, yaml, module, options, unchanged) : undefined;
     if (parser === 'fast' || (result && result.status !== 'SELF_CHECK_FAILED')) return result;
   }
-  const parsed = parseFlow(yaml);
+  const parsed = parser === 'auto' ? parseFlowFallback(yaml) : parseFlow(yaml);
   if (!parsed.ok) return unchanged(parsed.status, parsed.reason);
   return removeFrom(parsed.flow, yaml, module, options, unchanged);
 }

@@ -2,7 +2,7 @@ import { callNode, fileUnit, measureItems, renderCall, VERSION_KEY, type CallSpe
 import { callsIn } from './find-calls.js';
 import { itemDash } from './insert-call.js';
 import { getAt } from './self-check.js';
-import { parseFlow, parseFlowFast, type ParsedFlow } from './parse-flow.js';
+import { parseFlowFallback, parseFlowFast, type ParsedFlow } from './parse-flow.js';
 import { normaliseRequest } from './request.js';
 import { selfCheck } from './self-check.js';
 import { itemEndOffset } from './splice.js';
@@ -29,7 +29,7 @@ export interface ReplaceOptions {
 /** The inputs and outputs a flow's call of `module` passes (for carrying them over to a replacement). */
 export function readCallMapping(yaml: string, module: string): { inputs: Record<string, InputValue>; outputs: Record<string, OutputTarget>; actionName?: string } | undefined {
   const flow = parseFlowFast(yaml) ?? (() => {
-    const parsed = parseFlow(yaml);
+    const parsed = parseFlowFallback(yaml);
     return parsed.ok ? parsed.flow : undefined;
   })();
   if (!flow) return undefined;
@@ -56,7 +56,7 @@ export function replaceModuleCall(yaml: string, options: ReplaceOptions): Replac
   const fast = parseFlowFast(yaml);
   const first = fast ? replaceIn(fast, yaml, options, unchanged) : undefined;
   if (first && first.status !== 'SELF_CHECK_FAILED') return first;
-  const parsed = parseFlow(yaml);
+  const parsed = parseFlowFallback(yaml);
   if (!parsed.ok) return unchanged(parsed.status, parsed.reason);
   return replaceIn(parsed.flow, yaml, options, unchanged);
 }
