@@ -147,10 +147,10 @@ test('a never-published module is noted; an unknown module is exit 2', async () 
 test('missing credentials: one line naming the variable, exit 5, nothing sent', async () => {
   const noId = await run(['list'], env({ GENESYS_CLIENT_ID: undefined }));
   assert.equal(noId.code, 5);
-  assert.equal(noId.stderr, 'flowlink: GENESYS_CLIENT_ID is not set\n');
+  assert.equal(noId.stderr, 'flowlink: GENESYS_CLIENT_ID is not set: set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (and GENESYS_ENVIRONMENT, default mypurecloud.com) in the environment; see "Use against a real org" in the README\n');
   const noSecret = await run(['list'], env({ GENESYS_CLIENT_SECRET: '' }));
   assert.equal(noSecret.code, 5);
-  assert.equal(noSecret.stderr, 'flowlink: GENESYS_CLIENT_SECRET is not set\n');
+  assert.match(noSecret.stderr, /^flowlink: GENESYS_CLIENT_SECRET is not set: set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET .*README\n$/);
   assert.equal((await h.requests()).length, 0);
 });
 
