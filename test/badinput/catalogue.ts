@@ -7,7 +7,7 @@ import { flowsNamed, selfSignedCert, tempDir } from '../cli/helpers.js';
 import { main } from '../../src/cli/main.js';
 import { memoryHost } from '../helpers/cli-host.js';
 import { CLIENT_ID, CLIENT_SECRET, type Harness } from '../client/harness.js';
-import type { PlanFile } from '../../src/rollout/plan-file.js';
+import { sealPlan, type PlanFile } from '../../src/rollout/plan-file.js';
 
 /**
  * Every bad input flowlink was tried with, the exit code it must give and the one-line message it gives. The test
@@ -69,7 +69,10 @@ export function normalise(message: string, ctx: RowContext): string {
     .replace(/flowlink-verify-\w+/g, 'flowlink-verify-<random>')
     .replace(/\/runs\/\d{8}-\d{6}-[0-9a-f]{8}\//g, '/runs/<run-id>/')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
-    .replace(/correlation id [\w-]+/g, 'correlation id <id>');
+    .replace(/correlation id [\w-]+/g, 'correlation id <id>')
+    // run ids and times differ from run to run
+    .replace(/\b\d{8}-\d{6}-[0-9a-f]{8}\b/g, '<run-id>')
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, '<time>');
 }
 
 const plan = (cwd: string) => join(cwd, 'plan.json');
@@ -77,6 +80,11 @@ const edit = (cwd: string, change: (p: PlanFile) => void): void => {
   const value = JSON.parse(readFileSync(plan(cwd), 'utf8')) as PlanFile;
   change(value);
   writeFileSync(plan(cwd), JSON.stringify(value, null, 2));
+};
+/** Seals an edited plan again, as anyone can: a checksum is no proof (the plan proves itself at apply). */
+const reseal = (p: PlanFile): void => {
+  const { checksum: _old, ...rest } = p;
+  (p as { checksum: string }).checksum = sealPlan(rest).checksum;
 };
 const PLAN_ARGS = ['plan', '--module', 'Global_Exception_Handler', '--prefix', 'Sales_Line_', '--out', 'plan.json'];
 
@@ -112,6 +120,9 @@ export const CATALOGUE: BadInputRow[] = [
   { id: 'P7', category: 'plan file', input: 'a plan made against another environment', run: async (ctx) => { await ctx.validPlan(); return { args: ['apply', 'plan.json', '--yes'], env: { GENESYS_ENVIRONMENT: 'http://127.0.0.1:9' } }; }, exitCode: 2, message: /the plan was made against http:\/\/127\.0\.0\.1:\d+, but GENESYS_ENVIRONMENT points at http:\/\/127\.0\.0\.1:9/, check: nothingWritten },
   { id: 'P8', category: 'plan file', input: 'a plan from another org (its module does not exist here)', run: async (ctx) => { await ctx.validPlan(); await ctx.harness.reset('empty'); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /does not exist in this org: was the plan made in another org\?/, check: nothingWritten },
   { id: 'P9', category: 'plan file', input: 'a plan file with a format version from the future', run: async (ctx) => { await ctx.validPlan(); edit(ctx.cwd, (p) => { (p as { formatVersion: number }).formatVersion = 9; }); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /format 9 is not supported/ },
+  { id: 'P10', category: 'plan file', input: 'an edited plan re-sealed with a fresh checksum (its new YAML differs from what its change makes of the original)', run: async (ctx) => { await ctx.validPlan(); edit(ctx.cwd, (p) => { const f = p.flows.find((x) => x.state === 'ELIGIBLE'); if (f) f.updated = `${f.updated ?? ''}\n# smuggled`; reseal(p); }); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /not what the plan's change makes of its original \(the plan file was edited\)/, check: nothingWritten },
+  { id: 'P11', category: 'plan file', input: 'a flow id that is not a Genesys id (a path such as ../../../x), re-sealed', run: async (ctx) => { await ctx.validPlan(); edit(ctx.cwd, (p) => { const f = p.flows.find((x) => x.state === 'ELIGIBLE'); if (f) f.id = '../../../x'; reseal(p); }); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /flow id "\.\.\/\.\.\/\.\.\/x" is not a Genesys id/, check: nothingWritten },
+  { id: 'P12', category: 'plan file', input: 'the plan of a run that was rolled back, applied again', run: async (ctx) => { await ctx.validPlan(); await inProcess(ctx, ['apply', 'plan.json', '--yes']); const runId = readdirSync(join(ctx.cwd, '.flowlink', 'runs'))[0] as string; await inProcess(ctx, ['rollback', runId, '--yes']); await ctx.harness.clearRequests(); return { args: ['apply', 'plan.json', '--yes'] }; }, exitCode: 2, message: /was rolled back .*make a new plan/, check: nothingWritten },
   // credentials
   { id: 'C1', category: 'credentials', input: 'GENESYS_CLIENT_ID not set', run: async () => ({ args: ['list'], env: { GENESYS_CLIENT_ID: undefined } }), exitCode: 5, message: /GENESYS_CLIENT_ID is not set: set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET .*see "Use against a real org" in the README/ },
   { id: 'C2', category: 'credentials', input: 'GENESYS_CLIENT_SECRET not set', run: async () => ({ args: ['list'], env: { GENESYS_CLIENT_SECRET: undefined } }), exitCode: 5, message: /GENESYS_CLIENT_SECRET is not set: set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET/ },
