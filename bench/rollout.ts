@@ -22,18 +22,19 @@ import { sampleRss, type PeakRss } from './lib/memory.js';
 import { DEFAULT_SETTINGS, type BenchSettings } from './lib/settings.js';
 
 /** What rewrite.ts does per chunk of flows (precheck: one metadata lookup, one export job) and per lookup page. */
-export const APPLY_CHUNK = 50;
-export const IDS_PER_LOOKUP = 100;
+export const APPLY_CHUNK = 10;
+export const CONFIRM_BATCH = 25;
+export const EXPORT_JOB_FLOWS = 100;
 
 /**
  * The fewest rate-limited API requests apply can make for N flows, counted from its code (src/rollout/rewrite.ts,
- * client-adapter.ts): per flow an import job's register + 1 poll (the upload goes to a presigned URL and is not
- * rate limited); per chunk of 50 flows the precheck's metadata lookup (1 page) and export job (start + 1 poll;
- * the download is presigned); at the end one lookup per 100 flows for the versions after.
+ * precheck.ts, confirm.ts, apply.ts, client-adapter.ts): the org check (1 lookup); the proof of the plan's originals
+ * (an export job per 100 flows: start + 1 poll; the download is presigned); per flow an import job's register + 1
+ * poll (the upload goes to a presigned URL and is not rate limited); per batch of 10 flows the just-in-time
+ * precheck lookup; per batch of 25 imported flows the confirmation lookup.
  */
 export function minApplyRequests(n: number): number {
-  const chunks = Math.ceil(n / APPLY_CHUNK);
-  return 2 * n + chunks * (1 + 2) + Math.ceil(n / IDS_PER_LOOKUP);
+  return 1 + 2 * Math.ceil(n / EXPORT_JOB_FLOWS) + 2 * n + Math.ceil(n / APPLY_CHUNK) + Math.ceil(n / CONFIRM_BATCH);
 }
 
 interface PhaseResult {

@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runEngineBench } from './engine.js';
 import { runListBench, type ListBenchResult } from './list.js';
-import { runRolloutBench, minApplyRequests, APPLY_CHUNK, IDS_PER_LOOKUP, type RolloutBenchResult } from './rollout.js';
+import { runRolloutBench, minApplyRequests, APPLY_CHUNK, CONFIRM_BATCH, EXPORT_JOB_FLOWS, type RolloutBenchResult } from './rollout.js';
 import { runBaselineBench, type BaselineBenchResult } from './baseline.js';
 import { runOrgScaleBench, type OrgScaleResult } from './org-scale.js';
 import { childMain, isChildOf, runChild } from './lib/child.js';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
         'emulator and client read a clock running `factor` times faster than the wall clock: rate window, job durations, ' +
         'Retry-After, polls, back-offs and pacing keep their real-world values; emulator latency (a real sleep) is divided by the factor. ' +
         'realWorldMs = wall ms x factor. CPU and disk work are not scaled, so they weigh `factor` times more in realWorldMs than in a real run.',
-      minApplyRequests: `2 per flow (import register + 1 poll) + 3 per chunk of ${APPLY_CHUNK} (metadata lookup, export start, export poll) + 1 per ${IDS_PER_LOOKUP} flows (versions after); N=1000: ${minApplyRequests(1000)}`,
+      minApplyRequests: `1 (org check) + 2 per ${EXPORT_JOB_FLOWS} flows (originals proven: export start + poll) + 2 per flow (import register + 1 poll) + 1 per ${APPLY_CHUNK} flows (just-in-time precheck lookup) + 1 per ${CONFIRM_BATCH} flows (confirmation lookup); N=1000: ${minApplyRequests(1000)}`,
       efficiency: 'achieved flows/min (real-world) / (budget per minute / minimum requests per flow)',
       baseline: `sequential, tutorial-style, at N = ${BASELINE_SIZES.join(', ')}; N=1000 extrapolated from N=300`,
     },

@@ -234,7 +234,8 @@ async function proveOriginals(run: PreparedRun, options: ApplyOptions): Promise<
     const result = exported.get(flow.id);
     if (result?.yaml === undefined) continue;
     const backup = readFileSync(options.runDir.backupPath(flow.id, flow.publishedVersion), 'utf8');
-    if (!compareMeaning(result.yaml, backup).same) {
+    // Equal bytes need no parse (two exports of one version usually are); otherwise meaning decides.
+    if (result.yaml !== backup && !compareMeaning(result.yaml, backup).same) {
       run.journal.append('run-refused', { flowId: flow.id, reason: 'original differs from the org' });
       throw new PlanError(
         `plan refused: the original of flow ${flow.id} in the plan is not what version ${flow.publishedVersion} holds in the org (the plan file was edited); make a new plan`);

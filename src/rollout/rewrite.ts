@@ -13,6 +13,9 @@ import { RunStopped, progressOf, type ApplyEvent, type ApplyState, type Progress
 
 export { RunStopped, type ApplyEvent, type ApplyState, type RewriteItem } from './rewrite-context.js';
 
+/** Batches prechecked ahead of the one being written. */
+const PRECHECK_AHEAD = 3;
+
 export interface RewriteOptions {
   api: RolloutApi;
   journal: Journal;
@@ -84,8 +87,10 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   let stopError: RunStopped | undefined;
   try {
     await runPool(todo.map((flow, index) => ({ flow, chunk: Math.floor(index / chunkSize) })), limit, async ({ flow, chunk }) => {
+      // The next few batches are prechecked ahead (their lookups wait in the token's queue behind imports and
+      // polls; one batch ahead left workers waiting for them), still only a few dozen flows before their writes.
+      for (let ahead = 1; ahead <= PRECHECK_AHEAD && chunk + ahead < chunkCount && !stopped(); ahead += 1) void readyIn(chunk + ahead);
       const ready = await readyIn(chunk);
-      if (chunk + 1 < chunkCount && !stopped()) void readyIn(chunk + 1);
       const item = progressOf(ctx, flow);
       if (ready.has(flow.id) && !stopped()) {
         await importText(ctx, flow, { load: flow.loadNewYaml, sha256: flow.newYamlSha256 }, {

@@ -296,31 +296,7 @@ async function closedPort(): Promise<number> {
 
 /** Three inbound call flows with names that YAML and shells both find awkward, as a seed fixture. */
 function hostileFlows() {
-  const names = ['Hostile "quoted": #hash', 'Hostile &anchor *alias !tag', 'Hostile ünïcödé — ☎ 100% [x] {y}'];
-  return {
-    divisions: [],
-    flows: names.map((name, i) => ({
-      id: `00000000-0000-4000-8000-0000000000a${i}`,
-      type: 'inboundcall',
-      name,
-      divisionId: '',
-      published: [[
-        'inboundCall:',
-        `  name: ${JSON.stringify(name)}`,
-        '  division: Home',
-        '  startUpRef: "/inboundCall/tasks/task[Start_10]"',
-        '  defaultLanguage: en-us',
-        '  tasks:',
-        '    - task:',
-        '        name: Start',
-        '        refId: Start_10',
-        '        actions:',
-        '          - disconnect:',
-        '              name: Disconnect',
-        '',
-      ].join('\n')],
-    })),
-  };
+  return flowsNamed(['Hostile "quoted": #hash', 'Hostile &anchor *alias !tag', 'Hostile ünïcödé — ☎ 100% [x] {y}'], '00000000');
 }
 
 /** Rules behind the rows above that a row cannot show (tested in test/cli: terminal, transport, files, signals). */

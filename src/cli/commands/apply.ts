@@ -7,14 +7,13 @@ import { RunDir } from '../../rollout/run-dir.js';
 import { confirm, requireConfirmable } from '../confirm.js';
 import { addJsonOption, type CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { assertWritableDir, fsErrorMessage, isFsError } from '../fs-errors.js';
+import { assertWritableDir } from '../fs-errors.js';
 import { InFlightJobs, rolloutStopReporter } from '../in-flight.js';
 import { createProgress } from '../progress.js';
 import { DEFAULT_LIMITS } from '../../client/options.js';
-import { shellArg } from '../../shared/terminal-text.js';
 import { openRolloutSession } from '../rollout-session.js';
-import { printRunSummary, exitForReport } from '../run-summary.js';
-import { addFormatOption, outputFormat, printRunMarkdown } from '../report-output.js';
+import { runAndReport } from '../run-command.js';
+import { addFormatOption, outputFormat } from '../report-output.js';
 import { addRunsOption, runsRootFor } from '../run-arg.js';
 import { describeChange, type Change } from '../../rollout/change.js';
 import { isTarget } from '../../rollout/states.js';
@@ -77,22 +76,13 @@ export function register(program: Command, ctx: CommandContext): void {
     const api = inFlight.wrap(sessionApi);
     ctx.setStopReporter(rolloutStopReporter(io, inFlight, { journalPath: () => runDir.journalPath, names: plan.names, resume: ['apply', planArg] }));
     const progress = createProgress(io, targets, resuming ? 'resume' : 'apply', { requestsPerMinute: DEFAULT_LIMITS.requestsPerMinute, requests: () => api.stats().requests });
-    let result;
-    try {
-      result = await applyPlanFile(planPath, { api, runDir, ...jobTimeout, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent });
-    } catch (error) {
-      // A full disk or a run directory that became read-only mid-run: the journal says where the run is.
-      if (isFsError(error)) {
-        throw new CliError(`${fsErrorMessage(error)}; the run stopped: fix this and run \`flowlink apply ${shellArg(planArg)}\` again to resume`, EXIT.FLOWS_FAILED);
-      }
-      throw error;
-    } finally {
-      progress.stop();
-      ctx.setStopReporter(undefined);
-    }
-    if (format === 'markdown') printRunMarkdown(ctx, result.report, runDir, result.interrupted, result.stopReason);
-    else printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
-    ctx.setExit(exitForReport(result.report, result.interrupted, result.stopKind));
+    await runAndReport(ctx, {
+      runDir, format, json: options.json === true, resume: ['apply', planArg],
+      stop: () => {
+        progress.stop();
+        ctx.setStopReporter(undefined);
+      },
+    }, () => applyPlanFile(planPath, { api, runDir, ...jobTimeout, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent }));
   });
 }
 

@@ -5,15 +5,14 @@ import { appliedFlows } from '../../rollout/applied-flows.js';
 import { confirm, requireConfirmable } from '../confirm.js';
 import { addJsonOption, type CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { assertWritableDir, fsErrorMessage, isFsError } from '../fs-errors.js';
+import { assertWritableDir } from '../fs-errors.js';
 import { InFlightJobs, rolloutStopReporter } from '../in-flight.js';
-import { shellArg } from '../../shared/terminal-text.js';
 import { createProgress } from '../progress.js';
 import { DEFAULT_LIMITS } from '../../client/options.js';
 import { addRunsOption, resolveRun, runsRootFor } from '../run-arg.js';
-import { addFormatOption, outputFormat, printRunMarkdown } from '../report-output.js';
+import { addFormatOption, outputFormat } from '../report-output.js';
 import { openRolloutSession } from '../rollout-session.js';
-import { exitForReport, printRunSummary } from '../run-summary.js';
+import { runAndReport } from '../run-command.js';
 import { JOB_TIMEOUT_HELP, parseConcurrency, parseJobTimeout } from './apply.js';
 
 export function register(program: Command, ctx: CommandContext): void {
@@ -47,24 +46,16 @@ export function register(program: Command, ctx: CommandContext): void {
     const names = new Map(plan.flows.map((flow) => [flow.id, flow.name]));
     ctx.setStopReporter(rolloutStopReporter(io, inFlight, { journalPath: () => runDir.rollbackJournalPath, names, resume: ['rollback', run, ...(options.flow ?? []).flatMap((id) => ['--flow', id])] }));
     const progress = createProgress(io, count, 'rollback', { requestsPerMinute: DEFAULT_LIMITS.requestsPerMinute, requests: () => api.stats().requests });
-    let result;
-    try {
-      result = await rollbackRun({
-        ...jobTimeout,
-        api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent,
-        ...(options.flow ? { flowIds: options.flow } : {}),
-      });
-    } catch (error) {
-      if (isFsError(error)) {
-        throw new CliError(`${fsErrorMessage(error)}; the rollback stopped: fix this and run \`flowlink rollback ${shellArg(run)}\` again to resume`, EXIT.FLOWS_FAILED);
-      }
-      throw error;
-    } finally {
-      progress.stop();
-      ctx.setStopReporter(undefined);
-    }
-    if (format === 'markdown') printRunMarkdown(ctx, result.report, runDir, result.interrupted, result.stopReason);
-    else printRunSummary(ctx, result.report, runDir, options.json === true, result.interrupted, result.stopReason);
-    ctx.setExit(exitForReport(result.report, result.interrupted, result.stopKind));
+    await runAndReport(ctx, {
+      runDir, format, json: options.json === true, resume: ['rollback', run],
+      stop: () => {
+        progress.stop();
+        ctx.setStopReporter(undefined);
+      },
+    }, () => rollbackRun({
+      ...jobTimeout,
+      api, runDir, concurrency: options.concurrency, signal: ctx.signal, onEvent: progress.onEvent,
+      ...(options.flow ? { flowIds: options.flow } : {}),
+    }));
   });
 }
