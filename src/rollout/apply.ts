@@ -14,7 +14,7 @@ import { acquireRunLock, type LockOwner } from './run-lock.js';
 import { compareMeaning } from '../flow/meaning.js';
 import { findModuleCalls } from '../flow/index.js';
 import { PlanError, type RunStopReason } from './errors.js';
-import { assertPlanBelongsToOrg } from './org-check.js';
+import { assertPlanBelongsToOrgUnlessUnreachable } from './org-check.js';
 import { DEFAULT_JOB_TIMEOUT_MS, withJobTimeout } from './job-timeout.js';
 
 export interface ApplyOptions {
@@ -85,7 +85,7 @@ async function withRunLock(plan: PlanFile, given: ApplyOptions, run: (options: A
       throw new PlanError(
         `run ${runDir.runId} was rolled back (${rolledBack.at}); its flows are back to what they were, so this plan is stale: make a new plan to apply the change again`);
     }
-    await assertPlanBelongsToOrg(given.api, plan, given.environment);
+    await assertPlanBelongsToOrgUnlessUnreachable(given.api, plan, given.environment);
     provePlan(plan);
     const result = await run(options);
     return lock.replacedStale ? { ...result, replacedStaleLock: lock.replacedStale } : result;

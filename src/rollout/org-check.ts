@@ -1,5 +1,5 @@
 import type { RolloutApi } from './api-port.js';
-import { PlanError } from './errors.js';
+import { PlanError, stopReasonOf } from './errors.js';
 import type { PlanFile } from './plan-file.js';
 
 /**
@@ -14,5 +14,18 @@ export async function assertPlanBelongsToOrg(api: RolloutApi, plan: Pick<PlanFil
   const found = await api.getFlows([plan.module.id]);
   if (!found.has(plan.module.id)) {
     throw new PlanError(`the plan's module ${plan.module.name} (${plan.module.id}) does not exist in this org: was the plan made in another org?`);
+  }
+}
+
+/**
+ * The same check where an org that cannot be asked right now (429 past the retry cap, 5xx, unreachable) must not
+ * turn into an error of its own: the run's first reads meet the same condition and stop it the resumable way, and
+ * nothing is written to an org where the plan's flows are not found (they would be skipped as deleted).
+ */
+export async function assertPlanBelongsToOrgUnlessUnreachable(api: RolloutApi, plan: Pick<PlanFile, 'environment' | 'module'>, environment?: string): Promise<void> {
+  try {
+    await assertPlanBelongsToOrg(api, plan, environment);
+  } catch (error) {
+    if (stopReasonOf(error) === undefined) throw error;
   }
 }

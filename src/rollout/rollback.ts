@@ -2,7 +2,7 @@ import type { RolloutApi } from './api-port.js';
 import { Journal } from './journal.js';
 import { readPlanFile, sha256, type PlanFile } from './plan-file.js';
 import { acquireRunLock } from './run-lock.js';
-import { assertPlanBelongsToOrg } from './org-check.js';
+import { assertPlanBelongsToOrgUnlessUnreachable } from './org-check.js';
 import { DEFAULT_JOB_TIMEOUT_MS, withJobTimeout } from './job-timeout.js';
 import { compareMeaning } from '../flow/meaning.js';
 import type { RunDir } from './run-dir.js';
@@ -41,7 +41,7 @@ export async function rollbackRun(options: RollbackOptions): Promise<RollbackRes
   const plan = readPlanFile(options.runDir.planPath);
   const lock = acquireRunLock(options.runDir.path, plan.checksum, 'rollback');
   try {
-    await assertPlanBelongsToOrg(options.api, plan, options.environment);
+    await assertPlanBelongsToOrgUnlessUnreachable(options.api, plan, options.environment);
     return await rollbackLocked(plan, { ...options, api: withJobTimeout(options.api, options.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS, options.now) });
   } finally {
     lock.release();

@@ -88,8 +88,10 @@ async function killAtRandom(ctx: TrialContext, run: Spawned, label: string, byTi
     return;
   }
   const start = journalLines(ctx.runDir);
-  // Not among the last few lines (the last flow's steps, run-finished): a kill there can land after the run ended.
-  const line = start + rng.int(1, Math.max(1, calibration.journalLines - 4 - start));
+  // Not among the last lines (the last flow's steps, then the confirmation batch's flow-done of every target and
+  // run-finished, written in one burst): a kill there can land after the run ended.
+  const tail = 4 + ctx.targets.length;
+  const line = start + rng.int(1, Math.max(1, calibration.journalLines - tail - start));
   while (!run.exited() && journalLines(ctx.runDir) < line) await sleep(2);
   const extra = rng.int(0, 15);
   if (await waitWhileRunning(run, extra)) {
