@@ -2,6 +2,7 @@
  * The plain data the change-record page and the markdown summaries are made from, and the pure functions that
  * make it from a plan and from run reports. No I/O here: who and when come in as arguments.
  */
+import type { PlanFlow } from '../rollout/plan-file.js';
 
 /** One run step's outcome for a flow (apply, verify or rollback), as the run reports have it. */
 export interface PageOutcome {
@@ -78,17 +79,8 @@ export interface PlanLike {
   changeKind?: unknown;
 }
 
-export interface PlanFlowLike {
-  id: string;
-  name: string;
-  type: string;
-  division?: { id: string; name?: string };
-  publishedVersion?: string;
-  state: string;
-  reason?: string;
-  diff?: string;
-  lockedBy?: unknown;
-}
+/** The plan-file fields a page shows (PlanFlow's own, without the YAML texts), plus a lock holder when known. */
+export type PlanFlowLike = Pick<PlanFlow, 'id' | 'name' | 'type' | 'division' | 'publishedVersion' | 'state' | 'reason' | 'diff'> & { lockedBy?: unknown };
 
 /** A run report (report.json, verify-report.json, rollback-report.json) as far as the page reads it. */
 export interface RunReportLike {

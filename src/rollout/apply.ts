@@ -245,4 +245,3 @@ async function proveOriginals(run: PreparedRun, options: ApplyOptions): Promise<
   run.journal.append('originals-proven', { flowIds: ok });
 }
 
-export { callsOf } from './change.js';

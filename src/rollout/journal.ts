@@ -30,7 +30,7 @@ export type JournalStep =
   | 'import-succeeded'
   | 'import-failed'
   | 'flow-done'
-  /** The published version a done flow got (looked up in a batch after the writes): its identity for rollback. */
+  /** Written by earlier versions (the version after, looked up at the end); still read. flow-done carries it now. */
   | 'flow-version'
   | 'flow-failed'
   /** Someone else published between this run's check and its write, and it could not be repaired: both version ids. */

@@ -79,7 +79,7 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
     if (meta && !(versionNumber(meta.publishedVersion) > versionNumber(flow.publishedVersion))) {
       problems.push(`published version ${meta.publishedVersion ?? 'none'} did not advance from ${flow.publishedVersion ?? 'none'}`);
     }
-    if (meta && yaml !== undefined) contentProblem(yaml, flow, meta, rebased.has(flow.id) && versionAfterOf.get(flow.id) === meta.publishedVersion, problems, () => flowChange(plan, flow));
+    if (meta && yaml !== undefined) contentProblem(yaml, flow, rebased.has(flow.id) && versionAfterOf.get(flow.id) === meta.publishedVersion, problems, () => flowChange(plan, flow));
     for (const expected of expectations) {
       const listed = consumers.get(expected.module.id)?.has(flow.id) ?? false;
       if (expected.listed && !listed) problems.push(`dependency tracking does not list it as a consumer of ${expected.module.name}`);
@@ -96,7 +96,7 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
 }
 
 function contentProblem(
-  yaml: string, flow: PlanFlow, _meta: FlowMeta, rebasedHere: boolean, problems: string[], change: () => ReturnType<typeof flowChange>,
+  yaml: string, flow: PlanFlow, rebasedHere: boolean, problems: string[], change: () => ReturnType<typeof flowChange>,
 ): void {
   const meaning = compareMeaning(yaml, flow.updated ?? '');
   if (meaning.same) return;
