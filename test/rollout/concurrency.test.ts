@@ -204,6 +204,11 @@ test('flow ids that are not Genesys ids are refused before they touch a path', a
   const refused = await cli(harness, cwd, ['apply', 'evil.json', '--yes']);
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /not a Genesys id/);
-  const written = readdirSync(join(cwd, '..'), { recursive: true, encoding: 'utf8' }).filter((path) => path.includes('escaped'));
+  // Where the hostile id would have led: inside the working folder (.flowlink/...) or next to it. Only these are
+  // read: the temp root itself is shared with other test files that create and delete folders meanwhile.
+  const written = [
+    ...readdirSync(cwd, { recursive: true, encoding: 'utf8' }),
+    ...readdirSync(join(cwd, '..'), { encoding: 'utf8' }),
+  ].filter((path) => path.includes('escaped'));
   assert.deepEqual(written, [], 'no file named after the hostile id anywhere');
 });
