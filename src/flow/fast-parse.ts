@@ -1,11 +1,12 @@
 import { load, type LoadOptions, type State } from 'js-yaml';
-import { Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { Scalar, type Node, type Pair } from 'yaml';
 import { YAML12_CORE } from './core-schema.js';
+import { emptyNode, FastMap, FastPair, FastScalar, FastSeq } from './located-nodes.js';
 
 /**
  * The fast parse: js-yaml (about 15x faster than `yaml`'s parseDocument on flow files) reads the text, and its
- * parse-event listener tells where each node is, from which a tree of `yaml` nodes (YAMLMap/YAMLSeq/Scalar/Pair
- * with `range`) is built, so that the engine's locating code runs unchanged on either parser's output.
+ * parse-event listener tells where each node is, from which a tree of `yaml` nodes (located-nodes.ts) is built,
+ * so that the engine's locating code runs unchanged on any parser's output.
  *
  * js-yaml reports `open` when it starts composing a node (before the whitespace in front of it) and `close` when
  * the node is done, with its kind and value. Nodes are rebuilt from those pairs; a node js-yaml composed twice (a
@@ -26,41 +27,6 @@ export interface FastTree {
 
 /** Internal js-yaml state fields the public typings leave out. */
 type LoaderState = State & { tag: string | null; anchor: string | null };
-
-/**
- * `yaml` nodes made without their constructors, which define the node-type tag as an own property on every node
- * (slow, and most of the fast parse's own time). Here the tag sits on a prototype derived from the real class's, so
- * isMap / isSeq / isScalar / isPair and every method work as on nodes the `yaml` parser makes. Symbol and tag value
- * are read from real instances, not hard-coded.
- */
-function protoLike<T extends object>(sample: T): T {
-  const tag = Object.getOwnPropertySymbols(sample).find((s) => s.description === 'yaml.node.type');
-  if (!tag) throw new Error('yaml node type tag not found');
-  return Object.create(Object.getPrototypeOf(sample), { [tag]: { value: (sample as Record<symbol, unknown>)[tag] } }) as T;
-}
-
-type Range = [number, number, number];
-const FastScalar = function (this: Scalar, value: unknown, type: Scalar.Type, range: Range) {
-  this.value = value;
-  this.type = type;
-  this.range = range;
-} as unknown as new (value: unknown, type: Scalar.Type, range: Range) => Scalar;
-const FastMap = function (this: YAMLMap, items: Pair[], range: Range) {
-  this.items = items;
-  this.range = range;
-} as unknown as new (items: Pair[], range: Range) => YAMLMap;
-const FastSeq = function (this: YAMLSeq, items: Node[], range: Range) {
-  this.items = items;
-  this.range = range;
-} as unknown as new (items: Node[], range: Range) => YAMLSeq;
-const FastPair = function (this: Pair<Node, Node>, key: Node, value: Node) {
-  this.key = key;
-  this.value = value;
-} as unknown as new (key: Node, value: Node) => Pair<Node, Node>;
-(FastScalar as unknown as { prototype: object }).prototype = protoLike(new Scalar(null));
-(FastMap as unknown as { prototype: object }).prototype = protoLike(new YAMLMap());
-(FastSeq as unknown as { prototype: object }).prototype = protoLike(new YAMLSeq());
-(FastPair as unknown as { prototype: object }).prototype = protoLike(new Pair(null));
 
 export function fastParse(text: string): FastTree | undefined {
   const b = new Builder(text);
@@ -242,10 +208,6 @@ class Builder {
     if (flow) seq.flow = true;
     return this.put(from, seq, SEQUENCE, result, start, end);
   }
-}
-
-function emptyNode(at: number): Scalar {
-  return new FastScalar(null, Scalar.PLAIN, [at, at, at]);
 }
 
 function isWsOrEnd(text: string, i: number): boolean {
