@@ -1,8 +1,8 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { writeFileDurably } from '../rollout/durable-write.js';
+import { fileLines } from '../rollout/file-lines.js';
 import type { RunDir } from '../rollout/run-dir.js';
 import { redact } from '../shared/redact.js';
 import { renderHtmlPage } from './html-page.js';
@@ -22,9 +22,9 @@ export function reportHtmlPath(runDir: RunDir): string {
 }
 
 /**
- * A plan file without its YAML texts: the original and updated YAML of each flow are dropped as the file is read,
- * line by line, so a plan of thousands of flows costs its diffs and metadata only (the plan writer puts one flow a
- * line). A file in any other layout is parsed whole.
+ * A plan file without its YAML texts: the original (and, formats 1 and 2, the new) YAML of each flow are dropped as
+ * the file is read, line by line, so a plan of thousands of flows costs its diffs and metadata only (the plan
+ * writer puts one flow a line). A file in any other layout is parsed whole. Not checked: a page is a convenience.
  */
 export function readPlanWithoutTexts(path: string): PlanLike {
   const header: string[] = [];
@@ -57,26 +57,6 @@ export function readPlanWithoutTexts(path: string): PlanLike {
 }
 
 type PlanFlowWithTexts = PlanFlowLike & { original?: string; updated?: string };
-
-function* fileLines(path: string): Generator<string> {
-  const fd = openSync(path, 'r');
-  const buffer = Buffer.alloc(1 << 20);
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  try {
-    for (;;) {
-      const n = readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      const pieces = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
-      rest = pieces.pop() ?? '';
-      yield* pieces;
-    }
-    rest += decoder.end();
-    if (rest !== '') yield rest;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const STEPS: RunCommand[] = ['apply', 'verify', 'rollback'];
 

@@ -10,7 +10,8 @@ import type { RolloutApi } from './api-port.js';
 import { rolloutApiFromClient } from './client-adapter.js';
 import { editFlow, type Change, type ChangeKind, type ModuleRef } from './change.js';
 import { isTarget, type EligibilityState } from './states.js';
-import { sealPlan, sha256, type PlanFile, type PlanFlow } from './plan-file.js';
+import { PLAN_FORMAT, sealPlan, sha256, type PlanFile, type PlanFlow } from './plan-file.js';
+import { storedDiff } from './plan-edit.js';
 import type { FlowSelectors } from './select.js';
 
 export interface PlanRequest {
@@ -119,7 +120,7 @@ export function assemblePlan(facts: PlanFacts, request: PlanRequest): PlanFile {
     return { ...base, ...planOne(exported.yaml, row, change, moduleInfo) };
   });
   return sealPlan({
-    kind: 'flowlink-plan', formatVersion: 2, createdAt: facts.createdAt, environment: facts.environment,
+    kind: 'flowlink-plan', formatVersion: PLAN_FORMAT, createdAt: facts.createdAt, environment: facts.environment,
     module: change.module,
     change,
     placement: change.kind === 'add' ? change.placement : { at: 'start' },
@@ -158,7 +159,7 @@ function planOne(yaml: string, row: ListRow, change: Change, moduleInfo: ModuleI
   }
   const where = edit.where ? { reason: `${change.kind === 'remove' ? 'call removed from' : 'call at'} ${edit.where}` } : {};
   return {
-    state: row.state, sha256: digest, original: yaml, updated: edit.yaml, diff: edit.diff, ...where,
+    state: row.state, sha256: digest, original: yaml, diff: storedDiff(edit.diff), ...where,
     ...(change.kind === 'replace' && mapping ? { mapping: { inputs: mapping.inputs ?? {}, outputs: mapping.outputs ?? {} } } : {}),
   };
 }

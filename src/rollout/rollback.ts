@@ -1,6 +1,7 @@
 import type { RolloutApi } from './api-port.js';
 import { Journal } from './journal.js';
 import { readPlanFile, sha256, type PlanFile } from './plan-file.js';
+import { plannedYaml } from './plan-edit.js';
 import { acquireRunLock } from './run-lock.js';
 import { assertPlanBelongsToOrgUnlessUnreachable } from './org-check.js';
 import { DEFAULT_JOB_TIMEOUT_MS, withJobTimeout } from './job-timeout.js';
@@ -68,7 +69,7 @@ async function rollbackLocked(plan: PlanFile, options: RollbackOptions): Promise
       name: flow.name,
       type: flow.type,
       ...(versionAfter ? { expectedVersion: versionAfter } : {}),
-      loadExpectedText: () => flow.updated ?? '',
+      loadExpectedText: () => plannedYaml(plan, flow) ?? '',
       newYamlSha256: sha256(flow.original ?? ''),
       loadNewYaml: () => flow.original ?? '',
     })),

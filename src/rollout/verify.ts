@@ -1,5 +1,6 @@
 import type { FlowMeta, RolloutApi } from './api-port.js';
-import { flowChange, planChange, readPlanFile, type PlanFlow } from './plan-file.js';
+import { flowChange, planChange, readPlanFile, type PlanFile, type PlanFlow } from './plan-file.js';
+import { plannedYaml } from './plan-edit.js';
 import type { RunDir } from './run-dir.js';
 import { countStates, writeReports, type FlowOutcome, type RunReport } from './reports.js';
 import { appliedFlows } from './applied-flows.js';
@@ -79,7 +80,7 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
     if (meta && !(versionNumber(meta.publishedVersion) > versionNumber(flow.publishedVersion))) {
       problems.push(`published version ${meta.publishedVersion ?? 'none'} did not advance from ${flow.publishedVersion ?? 'none'}`);
     }
-    if (meta && yaml !== undefined) contentProblem(yaml, flow, rebased.has(flow.id) && versionAfterOf.get(flow.id) === meta.publishedVersion, problems, () => flowChange(plan, flow));
+    if (meta && yaml !== undefined) contentProblem(yaml, plan, flow, rebased.has(flow.id) && versionAfterOf.get(flow.id) === meta.publishedVersion, problems);
     for (const expected of expectations) {
       const listed = consumers.get(expected.module.id)?.has(flow.id) ?? false;
       if (expected.listed && !listed) problems.push(`dependency tracking does not list it as a consumer of ${expected.module.name}`);
@@ -95,13 +96,11 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyResult> {
   return { report, drift: flows.some((flow) => flow.state === 'DRIFT') };
 }
 
-function contentProblem(
-  yaml: string, flow: PlanFlow, rebasedHere: boolean, problems: string[], change: () => ReturnType<typeof flowChange>,
-): void {
-  const meaning = compareMeaning(yaml, flow.updated ?? '');
+function contentProblem(yaml: string, plan: PlanFile, flow: PlanFlow, rebasedHere: boolean, problems: string[]): void {
+  const meaning = compareMeaning(yaml, plannedYaml(plan, flow) ?? '');
   if (meaning.same) return;
   // A write rebased onto someone else's version holds their version plus the change, not the plan's text.
-  if (rebasedHere && holdsChange(change(), yaml)) return;
+  if (rebasedHere && holdsChange(flowChange(plan, flow), yaml)) return;
   problems.push(`the published version does not mean the planned YAML (first difference at ${meaning.difference ?? '/'})`);
 }
 

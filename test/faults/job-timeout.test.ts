@@ -44,7 +44,7 @@ test('an import job that hangs is given up after --job-timeout; while it still r
   assert.equal(third.code, 0, third.stderr);
   assert.equal((await harness.requests()).filter((r) => r.method === 'POST' && r.path === '/api/v2/flows/jobs').length, 0, 'no new import job');
   const after = (await publishedYaml(harness, [victim.id])).get(victim.id);
-  assertMeans(after?.yaml, victim.updated, victim.name);
+  assertMeans(after?.yaml, victim.planned, victim.name);
   assert.equal(Number(after?.version), Number(victim.publishedVersion) + 1, 'published exactly once');
 });
 
@@ -136,7 +136,7 @@ test('--job-timeout 1200: an import job running 11 minutes of the client clock i
     assert.equal(outcome?.state, 'DONE', `${flow.name}: ${outcome?.error ?? ''}`);
   }
   const after = (await publishedYaml(harness, [victim.id])).get(victim.id);
-  assertMeans(after?.yaml, victim.updated, victim.name);
+  assertMeans(after?.yaml, victim.planned, victim.name);
   assert.equal(Number(after?.version), Number(victim.publishedVersion) + 1, 'published exactly once');
 });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertMeans, cli, demoPlan, publishedYaml, readPlan, sharedEmulator, type Harness } from '../rollout/helpers.js';
+import { assertMeans, cli, demoPlan, plannedText, publishedYaml, readPlan, sharedEmulator, type Harness } from '../rollout/helpers.js';
 import { CLIENT_ID, CLIENT_SECRET } from '../client/harness.js';
 import { runIdForPlan } from '../../src/rollout/plan-file.js';
 import { isTarget } from '../../src/rollout/states.js';
@@ -32,7 +32,7 @@ async function killThenResume(harness: Harness, cwd: string, file: string, killA
   assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
   const after = await publishedYaml(harness, targets.map((flow) => flow.id));
   for (const flow of targets) {
-    assertMeans(after.get(flow.id)?.yaml, flow.updated, `${file} ${flow.name}`);
+    assertMeans(after.get(flow.id)?.yaml, plannedText(plan, flow), `${file} ${flow.name}`);
     assert.equal(Number(after.get(flow.id)?.version), Number(before.get(flow.id)?.version) + 1, `${file} ${flow.name}: changed exactly once`);
   }
   const verified = await cli(harness, cwd, ['verify', file]);

@@ -28,7 +28,7 @@ test('an export outage before the writes stops the run (exit 1, nothing written,
   assert.equal(again.code, 0, again.stderr);
   const after = await publishedYaml(harness, eligible.map((flow) => flow.id));
   for (const flow of eligible) {
-    assertMeans(after.get(flow.id)?.yaml, flow.updated, flow.name);
+    assertMeans(after.get(flow.id)?.yaml, flow.planned, flow.name);
     assert.equal(Number(after.get(flow.id)?.version), Number(flow.publishedVersion) + 1, `${flow.name} published exactly once`);
   }
 });

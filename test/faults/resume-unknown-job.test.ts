@@ -31,7 +31,7 @@ test('resume after the server forgot an in-flight import job: the flow is re-rea
   assert.equal(resumed.code, 0, resumed.stderr);
   const after = await publishedYaml(harness, eligible.map((flow) => flow.id));
   for (const flow of eligible) {
-    assertMeans(after.get(flow.id)?.yaml, flow.updated, `${flow.name} holds the planned YAML`);
+    assertMeans(after.get(flow.id)?.yaml, flow.planned, `${flow.name} holds the planned YAML`);
     assert.equal(Number(after.get(flow.id)?.version), Number(flow.publishedVersion) + 1, `${flow.name} published exactly once`);
   }
 });

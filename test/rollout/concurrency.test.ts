@@ -8,7 +8,7 @@ import type { RolloutApi } from '../../src/rollout/api-port.js';
 import { RunDir } from '../../src/rollout/run-dir.js';
 import { readPlanFile, runIdForPlan, sealPlan, sha256, type PlanFile } from '../../src/rollout/plan-file.js';
 import { compareMeaning, findModuleCalls } from '../../src/flow/index.js';
-import { assertMeans, callsTo, cli, demoPlan, publishedYaml, sharedEmulator, DEMO_MODULE, type Harness } from './helpers.js';
+import { asFormat2, assertMeans, callsTo, cli, demoPlan, plannedText, publishedYaml, sharedEmulator, DEMO_MODULE, type Harness } from './helpers.js';
 
 // Other people and other runs change the org while flowlink runs (issue 12). The emulator is real; the test drives
 // "someone else" through its control plane at the moment a scenario needs, from a wrapper around the rollout port.
@@ -184,19 +184,25 @@ test('an edited plan re-sealed with a fresh checksum is refused before any write
   const harness = emulator();
   const { cwd, plan } = await demoPlan(harness, 'Sales_Line_00');
   const target = plan.flows.find((flow) => flow.state === 'ELIGIBLE')!;
-  const forge = (edit: (flow: PlanFile['flows'][number]) => void, file: string): string => {
+  const forge = (edit: (flow: PlanFile['flows'][number]) => void, file: string, format: 2 | 3 = 3): string => {
     const copy = JSON.parse(JSON.stringify(plan)) as PlanFile;
+    if (format === 2) asFormat2(copy);
     edit(copy.flows.find((flow) => flow.id === target.id)!);
     const { checksum: _old, ...rest } = copy;
     writeFileSync(join(cwd, file), JSON.stringify(sealPlan(rest)));
     return file;
   };
   await harness.clearRequests();
-  // The uploaded YAML no longer what the diff shows:
-  const smuggled = forge((flow) => { flow.updated = `${flow.updated}\n# smuggled\n`; }, 'smuggled.json');
-  const refused = await cli(harness, cwd, ['apply', smuggled, '--yes']);
+  // The diff a reviewer reads is not what the change makes (format 3 recomputes the new YAML: only the diff can lie):
+  const misleading = forge((flow) => { flow.diff = (flow.diff ?? '').replace('+', '+ # harmless\n+'); }, 'misleading.json');
+  const refused = await cli(harness, cwd, ['apply', misleading, '--yes']);
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /not what the plan's change makes of its original/);
+  // A format-2 plan carries the new YAML: uploaded YAML that is not what the diff shows is refused.
+  const smuggled = forge((flow) => { flow.updated = `${plannedText(plan, target)}\n# smuggled\n`; }, 'smuggled.json', 2);
+  const refusedToo = await cli(harness, cwd, ['apply', smuggled, '--yes']);
+  assert.equal(refusedToo.code, 2, refusedToo.stderr);
+  assert.match(refusedToo.stderr, /not what the plan's change makes of its original/);
   // A forged original with the new YAML and diff recomputed from it: caught against the org.
   const forgedOriginal = theirEdit(target.original!, 'forged by whoever edited the plan');
   const { planEdit } = await import('../../src/rollout/plan-edit.js');
@@ -205,12 +211,11 @@ test('an edited plan re-sealed with a fresh checksum is refused before any write
   const forged = forge((flow) => {
     flow.original = forgedOriginal;
     flow.sha256 = sha256(forgedOriginal);
-    flow.updated = forgedEdit.yaml;
     flow.diff = forgedEdit.diff;
   }, 'forged.json');
-  const refusedToo = await cli(harness, cwd, ['apply', forged, '--yes']);
-  assert.equal(refusedToo.code, 2, refusedToo.stderr);
-  assert.match(refusedToo.stderr, /not what version \S+ holds in the org/);
+  const refusedAgainstOrg = await cli(harness, cwd, ['apply', forged, '--yes']);
+  assert.equal(refusedAgainstOrg.code, 2, refusedAgainstOrg.stderr);
+  assert.match(refusedAgainstOrg.stderr, /not what version \S+ holds in the org/);
   assert.equal((await harness.requests()).filter((r) => r.path === '/api/v2/flows/jobs').length, 0, 'no import job');
   assert.equal(compareMeaning((await publishedYaml(harness, [target.id])).get(target.id)!.yaml!, target.original!).same, true);
 });

@@ -16,7 +16,7 @@ test('verify finds drift (exit 4); rollback does not overwrite a flow someone ch
   // Someone publishes their own edit of one flow after the run.
   const [touched, ...rest] = eligible;
   assert.ok(touched);
-  const theirs = (touched.updated as string).replace(/description: [^\r\n]*/, 'description: changed after the rollout');
+  const theirs = touched.planned.replace(/description: [^\r\n]*/, 'description: changed after the rollout');
   await harness.control('POST', `/flows/${touched.id}/state`, { publish: theirs });
 
   const verified = await cli(harness, cwd, ['verify', runId, '--json']);

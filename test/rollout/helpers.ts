@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { memoryHost } from '../helpers/cli-host.js';
 import { emulatorHarness, CLIENT_ID, CLIENT_SECRET, type Harness } from '../client/harness.js';
-import type { PlanFile } from '../../src/rollout/plan-file.js';
+import type { PlanFile, PlanFlow } from '../../src/rollout/plan-file.js';
+import { planEdit, plannedYaml } from '../../src/rollout/plan-edit.js';
 import { compareMeaning, findModuleCalls } from '../../src/flow/index.js';
 
 export { emulatorHarness, type Harness };
@@ -68,7 +69,30 @@ export async function demoPlan(harness: Harness, prefix: string, tempPrefix = 'f
   const planned = await cli(harness, cwd, ['plan', '--module', DEMO_MODULE, '--prefix', prefix, '--out', 'plan.json']);
   assert.equal(planned.code, 0, planned.stderr);
   const plan = readPlan(join(cwd, 'plan.json'));
-  return { cwd, plan, eligible: plan.flows.filter((flow) => flow.state === 'ELIGIBLE') };
+  return { cwd, plan, eligible: plan.flows.filter((flow) => flow.state === 'ELIGIBLE').map((flow) => ({ ...flow, planned: plannedText(plan, flow) })) };
+}
+
+/**
+ * A plan as flowlink wrote it before format 3 (in place, not re-sealed): each target with its new YAML, and its
+ * diff with the `Index:` lines.
+ */
+export function asFormat2(plan: PlanFile): PlanFile {
+  plan.formatVersion = 2;
+  for (const flow of plan.flows) {
+    if (flow.state !== 'ELIGIBLE') continue;
+    const edit = planEdit(plan, flow.original ?? '', flow);
+    assert.ok(edit.ok);
+    flow.updated = edit.yaml;
+    flow.diff = edit.diff;
+  }
+  return plan;
+}
+
+/** What apply imports for a target: a plan file (format 3) holds the original and the change, not the new YAML. */
+export function plannedText(plan: PlanFile, flow: PlanFlow): string {
+  const yaml = plannedYaml(plan, flow);
+  assert.ok(yaml !== undefined, `${flow.name}: the plan's change applies to its original`);
+  return yaml;
 }
 
 /**

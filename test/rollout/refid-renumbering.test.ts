@@ -51,7 +51,7 @@ test('every refId renumbered on every export: apply, verify, rollback and a resu
   const [probe] = eligible;
   const probed = (await api.exportFlows([{ id: probe!.id }])).get(probe!.id)?.yaml ?? '';
   const refIds = (text: string) => new Set([...text.matchAll(/refId: ["']?([^\r\n"']+)/g)].map((m) => m[1]));
-  const planned = refIds(probe!.updated!);
+  const planned = refIds(probe!.planned);
   assert.ok(planned.size > 0 && [...refIds(probed)].every((id) => !planned.has(id)), 'every refId moved');
 
   const verified = await verifyRun({ api, runDir, dependencyAttempts: 3, dependencyDelayMs: 50 });

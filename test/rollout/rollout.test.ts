@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertMeans, cli, demoPlan, publishedYaml, readPlan, sharedEmulator, tempDir, callsTo, DEMO_MODULE } from './helpers.js';
+import { assertMeans, cli, demoPlan, plannedText, publishedYaml, readPlan, sharedEmulator, tempDir, callsTo, DEMO_MODULE } from './helpers.js';
 
 const MODULE = DEMO_MODULE;
 const emulator = sharedEmulator({ rateLimit: 5000, jobMs: 20 });
@@ -38,7 +38,7 @@ test('demo org: plan, apply, verify and roll back every Sales_Line_ flow', async
   const after = await publishedYaml(harness, plan.flows.map((flow) => flow.id));
   for (const flow of eligible) {
     const now = after.get(flow.id);
-    assertMeans(now?.yaml, flow.updated, `${flow.name} holds the planned YAML`);
+    assertMeans(now?.yaml, plannedText(plan, flow), `${flow.name} holds the planned YAML`);
     assert.equal(callsTo(now?.yaml ?? '', MODULE), 1);
     assert.equal(Number(now?.version), Number(flow.publishedVersion) + 1, `${flow.name} published exactly once`);
   }
@@ -111,7 +111,7 @@ test('an import job that fails for one flow leaves the others done and that one 
   await harness.control('DELETE', `/faults/${fault.id}`);
   const resumed = await cli(harness, cwd, ['apply', 'plan.json', '--yes']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  assertMeans((await publishedYaml(harness, [victim.id])).get(victim.id)?.yaml, victim.updated, victim.name);
+  assertMeans((await publishedYaml(harness, [victim.id])).get(victim.id)?.yaml, plannedText(plan, victim), victim.name);
 });
 
 test('Ctrl-C stops cleanly: no new writes, in-flight jobs awaited, journal closed; apply again resumes', async () => {
@@ -141,7 +141,7 @@ test('Ctrl-C stops cleanly: no new writes, in-flight jobs awaited, journal close
   assert.equal(resumed.code, 0, resumed.stderr);
   const after = await publishedYaml(harness, eligible.map((flow) => flow.id));
   for (const flow of eligible) {
-    assertMeans(after.get(flow.id)?.yaml, flow.updated, flow.name);
+    assertMeans(after.get(flow.id)?.yaml, plannedText(plan, flow), flow.name);
     assert.equal(Number(after.get(flow.id)?.version), Number(flow.publishedVersion) + 1, `${flow.name} changed exactly once`);
   }
 });

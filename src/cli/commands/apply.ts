@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { applyPlanFile } from '../../rollout/apply.js';
-import { planChange, readPlanFile, runIdForPlan, type PlanFile } from '../../rollout/plan-file.js';
+import { planChange, readPlanFlows, type PlanFile } from '../../rollout/plan-file.js';
 import { RunDir } from '../../rollout/run-dir.js';
 import { confirm, requireConfirmable } from '../confirm.js';
 import { addJsonOption, type CommandContext } from '../context.js';
@@ -51,8 +51,8 @@ export function register(program: Command, ctx: CommandContext): void {
     const format = outputFormat(options);
     const planPath = resolve(io.host.cwd, planArg);
     if (statSync(planPath, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`plan file ${planPath} is a directory, not a plan file`, EXIT.USAGE);
-    // Only what the command needs of the plan is kept; applyPlanFile reads the texts again and lets them go.
-    const plan = summarisePlan(readPlanFile(planPath));
+    // Read through and checked, keeping only what the command needs; applyPlanFile reads it again, flow by flow.
+    const plan = summarisePlan(planPath);
     const targets = plan.targets;
     const runDir = new RunDir(runsRootFor(io.host.cwd, options.runs), plan.runId);
     if (targets === 0) {
@@ -86,15 +86,16 @@ export function register(program: Command, ctx: CommandContext): void {
   });
 }
 
-function summarisePlan(plan: PlanFile): { runId: string; targets: number; environment: string; module: PlanFile['module']; change: Change; names: Map<string, string> } {
-  const eligible = plan.flows.filter((flow) => isTarget(flow.state));
+function summarisePlan(path: string): { runId: string; targets: number; environment: string; module: PlanFile['module']; change: Change; names: Map<string, string> } {
+  // For naming the flows whose import job is in flight when a second Ctrl-C leaves at once: the targets' names.
+  const { head, flows } = readPlanFlows(path, (flow) => (isTarget(flow.state) ? ([flow.id, flow.name] as const) : undefined));
+  const targets = flows.filter((entry) => entry !== undefined);
   return {
-    runId: runIdForPlan(plan),
-    targets: eligible.length,
-    environment: plan.environment,
-    module: plan.module,
-    change: planChange(plan),
-    // For naming the flows whose import job is in flight when a second Ctrl-C leaves at once.
-    names: new Map(eligible.map((flow) => [flow.id, flow.name])),
+    runId: head.runId,
+    targets: targets.length,
+    environment: head.header.environment,
+    module: head.header.module,
+    change: planChange(head.header),
+    names: new Map(targets),
   };
 }

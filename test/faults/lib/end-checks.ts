@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { compareMeaning, findModuleCalls } from '../../../src/flow/index.js';
 import type { PlanFile } from '../../../src/rollout/plan-file.js';
+import { plannedYaml } from '../../../src/rollout/plan-edit.js';
 import type { OrgSnapshot } from './org-snapshot.js';
 
 export interface EndCheckInput {
@@ -40,7 +41,7 @@ export function checkEndState(input: EndCheckInput): string[] {
       continue;
     }
     // The org regenerates exports: the published version must MEAN the planned YAML (flow/meaning.ts).
-    const meaning = compareMeaning(now.yaml ?? '', flow.updated ?? '');
+    const meaning = compareMeaning(now.yaml ?? '', plannedYaml(plan, flow) ?? '');
     if (!meaning.same) problems.push(`${flow.name}: published YAML does not mean the planned YAML (at ${meaning.difference ?? '?'})`);
     const calls = findModuleCalls(now.yaml ?? '').filter((call) => call.module === plan.module.name).length;
     if (calls !== 1) problems.push(`${flow.name}: ${calls} calls to ${plan.module.name}, expected exactly 1`);

@@ -1,0 +1,90 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileDurably } from './durable-write.js';
+import { Journal, readJournal } from './journal.js';
+import { provenYaml } from './plan-edit.js';
+import { sha256, type PlanFlow, type PlanHeader } from './plan-format.js';
+import { planFlows, readPlanHead, type PlanHead } from './plan-read.js';
+import { planPieces } from './plan-write.js';
+import type { RunDir } from './run-dir.js';
+import { isTarget } from './states.js';
+
+/** A flow of the plan as the run keeps it: metadata only, its texts are in the run directory. */
+export type RunFlow = Omit<PlanFlow, 'original' | 'updated' | 'diff'> & { updatedSha256?: string };
+
+export interface PreparedRun {
+  checksum: string;
+  /** The plan without its flows: what the change of each flow is read from (flowChange), for rebases. */
+  header: PlanHeader;
+  flows: RunFlow[];
+  resumed: boolean;
+  startedAt: string;
+  journal: Journal;
+}
+
+/**
+ * The run directory before the first write: the plan's copy (every target proven on the way, its planned YAML
+ * beside it), the journal's start, and the backups (durable). Returns the flows' metadata only.
+ */
+export function prepareRun(head: PlanHead, runDir: RunDir, fresh: boolean): PreparedRun {
+  const resumed = readJournal(runDir.journalPath).length > 0;
+  runDir.create();
+  let flows: RunFlow[];
+  try {
+    flows = copyProvenPlan(head, runDir);
+  } catch (error) {
+    // A plan refused here leaves no run behind (the lock's release removes the then empty directory).
+    if (fresh) {
+      rmSync(runDir.plannedPath, { recursive: true, force: true });
+      rmSync(runDir.backupsPath, { recursive: true, force: true });
+    }
+    throw error;
+  }
+  const journal = new Journal(runDir.journalPath);
+  const startedAt = new Date().toISOString();
+  journal.append(resumed ? 'run-resumed' : 'run-started', { runId: runDir.runId, module: head.header.module.name });
+  writeBackups(runDir, flows, head.checksum, journal);
+  return { checksum: head.checksum, header: head.header, flows, resumed, startedAt, journal };
+}
+
+/**
+ * Copies the plan into the run directory flow by flow, proving each target on the way (plan-edit.ts provenYaml)
+ * and writing its planned YAML; the copy is in place only if every target is proven and the checksum holds at
+ * the end (else writeFileDurably drops its temporary file and the error stands).
+ */
+function copyProvenPlan(head: PlanHead, runDir: RunDir): RunFlow[] {
+  const flows: RunFlow[] = [];
+  function* proven(): Generator<PlanFlow> {
+    for (const flow of planFlows(head)) {
+      const { original, updated: _updated, diff: _diff, ...meta } = flow;
+      if (isTarget(flow.state)) {
+        const yaml = provenYaml(head.header, flow);
+        // Rewritten at every start from the plan, so it needs no fsync: the sha256 is checked before each upload.
+        writeFileSync(runDir.plannedYamlPath(flow.id), yaml);
+        flows.push({ ...meta, sha256: flow.sha256 ?? sha256(original ?? ''), updatedSha256: sha256(yaml) });
+      } else {
+        flows.push(meta);
+      }
+      yield flow;
+    }
+  }
+  writeFileDurably(runDir.planPath, planPieces(head.header, proven(), head.checksum));
+  return flows;
+}
+
+/**
+ * The backups that are not on disk yet, from the run's own copy of the plan (proven just now; the plan file
+ * itself could have changed meanwhile), one flow at a time.
+ */
+function writeBackups(runDir: RunDir, flows: readonly RunFlow[], planChecksum: string, journal: Journal): void {
+  const missing = new Set(flows.filter((flow) => isTarget(flow.state) && !runDir.hasBackup(flow.id, flow.publishedVersion)).map((flow) => flow.id));
+  if (missing.size === 0) return;
+  for (const flow of planFlows(readPlanHead(runDir.planPath))) {
+    if (!missing.has(flow.id)) continue;
+    runDir.writeBackup(flow.id, flow.publishedVersion, flow.original ?? '', {
+      id: flow.id, name: flow.name, type: flow.type, division: flow.division,
+      publishedVersion: flow.publishedVersion, sha256: flow.sha256, planChecksum,
+    });
+    journal.append('backup-written', { flowId: flow.id, version: flow.publishedVersion });
+  }
+}
+
