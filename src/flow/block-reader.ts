@@ -1,14 +1,18 @@
+import { Scalar, type Node, type Pair } from 'yaml';
 import { resolvePlainScalar } from './core-schema.js';
+import { emptyNode, FastMap, FastPair, FastScalar, FastSeq } from './located-nodes.js';
 
 /**
- * A second, deliberately small YAML reader for the self-check's re-parse of an edited flow: the block layout flow
- * files use (block mappings and sequences, one-line plain and quoted scalars, `{}` and `[]`, comments), read line by
- * line into the same plain values js-yaml gives (objects, arrays, scalars resolved by the same YAML 1.2 core types),
- * about twice as fast as js-yaml's character-by-character reader. It is strict: anything else (tabs, anchors,
- * tags, aliases, block scalars, multi-line scalars, non-empty flow collections, explicit keys, directives and
- * document markers, duplicate keys, odd indentation, characters js-yaml calls non-printable, …) makes it decline
- * (DECLINED), and the caller reads the text with js-yaml instead. It never reports a YAML error of its own: a text
- * it cannot vouch for is always read by js-yaml.
+ * A deliberately small YAML reader for the block layout flow files use (block mappings and sequences, one-line
+ * plain and quoted scalars, `{}` and `[]`, comments), read line by line into the same plain values js-yaml gives
+ * (objects, arrays, scalars resolved by the same YAML 1.2 core types), two to three times as fast as js-yaml's
+ * character-by-character reader. It reads the original flow (locateBlockYaml: also the located tree the engine
+ * edits by, the same nodes and ranges fast-parse.ts rebuilds from js-yaml's events) and the self-check's re-parse
+ * of the edited text (readBlockYaml: values only). It is strict: anything else (tabs, anchors, tags, aliases, block
+ * scalars, multi-line scalars, non-empty flow collections, explicit keys, directives and document markers,
+ * duplicate keys, odd indentation, characters js-yaml calls non-printable, …) makes it decline, and the caller reads
+ * the text with js-yaml instead. It never reports a YAML error of its own: a text it cannot vouch for is always
+ * read by js-yaml.
  */
 
 export const DECLINED: unique symbol = Symbol('declined');
@@ -40,17 +44,36 @@ const decline = (): never => {
   throw new Decline();
 };
 
+/** The text's value, exactly as js-yaml reads it; DECLINED when this reader does not vouch for it. */
 export function readBlockYaml(text: string): unknown {
-  if (text.length === 0 || text.includes('\t') || text.includes('\0') || !crOnlyInCrlf(text)) return DECLINED;
-  const r = new LineReader(text);
+  const r = read(text, false);
+  return r ? r.plain : DECLINED;
+}
+
+export interface LocatedYaml {
+  /** The document's root node, located in the text (as fast-parse.ts locates it from js-yaml's events). */
+  root: Node;
+  /** The document's value, exactly as js-yaml reads it. */
+  plain: unknown;
+}
+
+/** The text's value and located tree; undefined when this reader does not vouch for it. */
+export function locateBlockYaml(text: string): LocatedYaml | undefined {
+  const r = read(text, true);
+  return r && r.root ? { root: r.root, plain: r.plain } : undefined;
+}
+
+function read(text: string, locate: boolean): { plain: unknown; root: Node | null } | undefined {
+  if (text.length === 0 || text.includes('\t') || text.includes('\0') || !crOnlyInCrlf(text)) return undefined;
+  const r = new LineReader(text, locate);
   try {
     r.skipToContent();
     // The document: a block mapping at column 0 (what a flow file is), and nothing after it.
-    if (r.eof || r.indent !== 0) return DECLINED;
-    const value = r.mapping(0, 0);
-    return r.eof ? value : DECLINED;
+    if (r.eof || r.indent !== 0) return undefined;
+    const plain = r.mapping(0, 0);
+    return r.eof ? { plain, root: r.node } : undefined;
   } catch (e) {
-    if (e instanceof Decline) return DECLINED;
+    if (e instanceof Decline) return undefined;
     throw e;
   }
 }
@@ -75,9 +98,16 @@ class LineReader {
   /** The keys of the mappings being read, outermost first (see mapping). */
   readonly keys: string[] = [];
   keyTop = 0;
+  /** Locating only: the node of the value just read (scalar, mapping, sequence), and of the key just read. */
+  node: Node | null = null;
+  keyNode: Scalar | null = null;
   private readonly length: number;
 
-  constructor(readonly text: string) {
+  /** `locate`: also build the located tree (see LocatedYaml); without it, only values (the self-check's reading). */
+  constructor(
+    readonly text: string,
+    private readonly locate: boolean,
+  ) {
     this.length = text.length;
   }
 
@@ -141,10 +171,16 @@ class LineReader {
     const keys = this.keys;
     const firstKey = this.keyTop;
     let own = firstKey; // keys[firstKey, own) are this mapping's
+    // Locating: the pairs, and where the mapping starts (its first key) and ends (its last value, or last key when
+    // that value is empty), as fast-parse.ts places them.
+    const items: Pair[] | undefined = this.locate ? [] : undefined;
+    const start = this.content;
+    let end = start;
     for (;;) {
       const colon = this.entryColon();
       if (colon < 0) decline();
       const key = this.key(colon);
+      const keyNode = this.keyNode;
       // A key met before in this mapping (js-yaml: duplicated mapping key) is left to js-yaml; so is `__proto__`.
       // The keys so far sit on a stack shared by all mappings (a mapping's own run ends where a nested one begins),
       // compared as strings: cheaper than asking the object, whose keys are not yet interned.
@@ -158,16 +194,26 @@ class LineReader {
         this.skipToContent();
         if (!this.eof && (this.indent > col || (this.indent === col && this.isSeqEntry()))) {
           value = this.indent === col ? this.sequence(col, depth + 1) : this.block(this.indent, depth + 1);
-        } else value = null;
+        } else {
+          value = null;
+          this.node = null;
+        }
       } else {
         value = this.scalar(v);
         this.skipToContent();
+      }
+      if (items) {
+        const node = this.node;
+        // An empty value sits just past the colon (where js-yaml starts composing it).
+        items.push(new FastPair(keyNode!, node ?? emptyNode(colon + 1)));
+        end = (node ?? keyNode!).range![1];
       }
       map[key] = value;
       keys[own++] = key;
       this.keyTop = own;
       if (this.eof || this.indent < col) {
         this.keyTop = firstKey;
+        if (items) this.node = new FastMap(items, [start, end, end]);
         return map;
       }
       if (this.indent > col || this.isSeqEntry()) decline();
@@ -180,13 +226,18 @@ class LineReader {
     if (depth > MAX_DEPTH) decline();
     const t = this.text;
     const seq: unknown[] = [];
+    // Locating: the items; the sequence starts at its first dash and ends where its last item does.
+    const items: Node[] | undefined = this.locate ? [] : undefined;
+    const start = this.content;
     for (;;) {
       if (!this.isSeqEntry()) decline();
       let c = this.content + 1;
       while (t.charCodeAt(c) === SPACE) c++;
       if (c >= this.end || t.charCodeAt(c) === HASH) {
         this.skipToContent();
-        seq.push(!this.eof && this.indent > col ? this.block(this.indent, depth + 1) : null);
+        if (!this.eof && this.indent > col) seq.push(this.block(this.indent, depth + 1));
+        else if (items) decline(); // an empty entry: fast-parse.ts does not locate it either
+        else seq.push(null);
       } else {
         const ch = t.charCodeAt(c);
         if (ch === DASH && (c + 1 === this.end || t.charCodeAt(c + 1) === SPACE)) decline(); // `- - x`
@@ -197,8 +248,15 @@ class LineReader {
           this.skipToContent();
         }
       }
+      if (items) items.push(this.node!);
       // A line at this column that is not an entry ends it (the list was a mapping value at its key's column).
-      if (this.eof || this.indent < col || (this.indent === col && !this.isSeqEntry())) return seq;
+      if (this.eof || this.indent < col || (this.indent === col && !this.isSeqEntry())) {
+        if (items) {
+          const end = items[items.length - 1]!.range![1];
+          this.node = new FastSeq(items, [start, end, end]);
+        }
+        return seq;
+      }
       if (this.indent > col) decline();
     }
   }
@@ -229,8 +287,12 @@ class LineReader {
     const t = this.text;
     const c = this.content;
     const first = t.charCodeAt(c);
-    if (first === DQUOTE) return doubleQuoted(t, c, doubleQuotedEnd(t, c, colon));
-    if (first === SQUOTE) return singleQuoted(t, c, singleQuotedEnd(t, c, colon));
+    if (first === DQUOTE || first === SQUOTE) {
+      const close = first === DQUOTE ? doubleQuotedEnd(t, c, colon) : singleQuotedEnd(t, c, colon);
+      const name = first === DQUOTE ? doubleQuoted(t, c, close) : singleQuoted(t, c, close);
+      if (this.locate) this.keyNode = new FastScalar(name, first === DQUOTE ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE, [c, close, close]);
+      return name;
+    }
     let e = colon;
     while (e > c && t.charCodeAt(e - 1) === SPACE) e--;
     if (e === c || !plainStart(t, c, e)) decline();
@@ -238,7 +300,13 @@ class LineReader {
       const ch = t.charCodeAt(i);
       if ((ch === HASH && i > c && t.charCodeAt(i - 1) === SPACE) || (unusual(ch) && suspect(ch))) decline(); // ` #`: a comment
     }
-    return String(resolvePlainScalar(t.slice(c, e)));
+    const value = resolvePlainScalar(t.slice(c, e));
+    if (this.locate) {
+      // fast-parse.ts locates string and number keys only (the engine reads keys as text).
+      if (typeof value !== 'string' && typeof value !== 'number') decline();
+      this.keyNode = new FastScalar(value, Scalar.PLAIN, [c, e, e]);
+    }
+    return String(value);
   }
 
   /** A one-line scalar starting at `at` and running to the end of the current line (or a comment). */
@@ -269,13 +337,24 @@ class LineReader {
       }
       while (e > at && t.charCodeAt(e - 1) === SPACE) e--;
       if (e === at || !plainStart(t, at, e)) decline();
-      return resolvePlainScalar(t.slice(at, e));
+      const plain = resolvePlainScalar(t.slice(at, e));
+      if (this.locate) this.node = new FastScalar(plain, Scalar.PLAIN, [at, e, e]);
+      return plain;
     }
     // After a quoted scalar or `{}`/`[]`: only spaces, then the line end or a comment.
     let i = close;
     while (t.charCodeAt(i) === SPACE) i++;
     if (i < end && !(t.charCodeAt(i) === HASH && i > close)) decline();
+    if (this.locate) this.node = this.locatedNonPlain(first, value, at, close);
     return value;
+  }
+
+  /** The node of a quoted scalar, `{}` or `[]` read at [at, close). */
+  private locatedNonPlain(first: number, value: unknown, at: number, close: number): Node {
+    if (first === DQUOTE || first === SQUOTE) return new FastScalar(value, first === DQUOTE ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE, [at, close, close]);
+    const collection = first === 123 ? new FastMap([], [at, close, close]) : new FastSeq([], [at, close, close]);
+    collection.flow = true;
+    return collection;
   }
 }
 

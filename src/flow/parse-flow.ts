@@ -1,8 +1,12 @@
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Node, type YAMLMap } from 'yaml';
+import { locateBlockYaml } from './block-reader.js';
 import { fastParse } from './fast-parse.js';
 import { maskSubstitutions, readFormat, type TextFormat } from './text-format.js';
 
-/** Which parser located the nodes: js-yaml via fast-parse.ts, or the `yaml` package (the reference, and fallback). */
+/**
+ * Which parser located the nodes: `fast` (the block reader, else js-yaml via fast-parse.ts: either reads every
+ * value exactly as js-yaml does), or the `yaml` package (the reference, and fallback).
+ */
 export type FlowParser = 'fast' | 'yaml';
 
 /** A flow file parsed for editing: the parser only LOCATES things; every edit is made on `format.body`. */
@@ -53,6 +57,16 @@ export function fastPathFallbacks(): number {
   return fallbacks;
 }
 
+let blockDeclines = 0;
+
+/**
+ * How many texts, in this process, the block reader declined to locate, so that js-yaml read them (still the fast
+ * path). For the engine benchmark, which reports it: its figures are the block reader's only when this is small.
+ */
+export function blockReaderDeclines(): number {
+  return blockDeclines;
+}
+
 /** parseFlow for an engine call whose fast path declined the text or failed its self-check: counted. */
 export function parseFlowFallback(text: string): ParseResult {
   fallbacks++;
@@ -60,9 +74,9 @@ export function parseFlowFallback(text: string): ParseResult {
 }
 
 /**
- * Parses with js-yaml (fast-parse.ts); undefined whenever that path cannot vouch for the result (a YAML error, a
- * construct it does not locate, a file that is not a flow, mixed line endings): the caller then uses parseFlow,
- * which also gives the reason.
+ * Parses with the block reader (block-reader.ts), or with js-yaml (fast-parse.ts) where the block reader declines;
+ * undefined whenever neither can vouch for the result (a YAML error, a construct they do not locate, a file that
+ * is not a flow, mixed line endings): the caller then uses parseFlow, which also gives the reason.
  */
 export function parseFlowFast(text: string): ParsedFlow | undefined {
   // One-entry cache: a plan reads a flow's calls and then edits the same text (find, then insert or remove), and
@@ -79,7 +93,11 @@ function parseFast(text: string): ParsedFlow | undefined {
   const fmt = readFormat(text);
   if (!fmt.ok) return undefined;
   const masked = maskSubstitutions(fmt.format.body);
-  const tree = fastParse(masked);
+  let tree = locateBlockYaml(masked);
+  if (!tree) {
+    blockDeclines++;
+    tree = fastParse(masked);
+  }
   if (!tree) return undefined;
   const flow = flowOf(fmt.format, masked, 'fast', tree.root, () => tree.plain);
   return typeof flow === 'string' ? undefined : flow;

@@ -13,10 +13,14 @@ import type { YamlPath } from './types.js';
  * undo the intended change on it (returning a reason when the change is not exactly there); what is left must
  * deep-equal the original tree. Comparing this way avoids copying the original tree.
  *
- * On the fast path the edited text is re-parsed whole, first by the block reader (block-reader.ts: a second, strict
- * reader of the layout flows use, which reads exactly as js-yaml does or declines), then by js-yaml when the reader
- * declines or the check does not pass on the reader's tree: a pass is a whole re-parse agreeing with the original
- * (read by js-yaml), and every failure reported is js-yaml's.
+ * On the fast path the edited text is re-parsed whole, first by the block reader (block-reader.ts: a strict reader
+ * of the layout flows use, which reads exactly as js-yaml does or declines), then by js-yaml when the reader
+ * declines or the check does not pass on the reader's tree: a pass is a whole re-parse agreeing with the original,
+ * and every failure reported is js-yaml's. The original's value is the block reader's too when it located the flow
+ * (parse-flow.ts): what is checked is still "js-yaml's reading of the edited text is js-yaml's reading of the
+ * original, changed as intended", since the block reader stands for js-yaml only where it reads exactly as js-yaml
+ * (held so by the property tests in test/flow/engine-speed.test.ts and block-locate.test.ts), as it already did
+ * for every pass on the edited side.
  */
 export type Adjust = (after: unknown, before: unknown) => string | undefined;
 
