@@ -14,77 +14,130 @@ type Content = string | Uint8Array | Iterable<string>;
  * temporary file is removed, and the error names the path asked for (not the temporary file).
  */
 export function writeFileDurably(path: string, content: Content): void {
+  const file = openFileDurably(path);
+  try {
+    writeContent(file, content);
+    file.commit();
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+}
+
+/** A file being written durably, piece by piece (a plan written as it is made): commit() puts it in place. */
+export interface DurableFile {
+  write(piece: string | Uint8Array): void;
+  /** fsync, rename over the target, fsync the directory (written through: just closed). */
+  commit(): void;
+  /** After a failure: the temporary file is removed, the target untouched. */
+  abort(): void;
+}
+
+/** writeFileDurably one piece at a time: the same rules for what the path names, the same errors. */
+export function openFileDurably(path: string): DurableFile {
   const seen = statOrUndefined(path);
   if (seen?.isDirectory()) throw fileError('EISDIR', 'open', path);
   // Not a regular file: write into it as it is (a device or pipe cannot be replaced atomically, nor should be).
-  if (seen && !seen.isFile()) return writeThrough(path, content);
-  const target = followLinks(path);
-  atomicReplace(target, content, seen?.mode, path);
+  if (seen && !seen.isFile()) return writeThrough(path);
+  return atomicReplace(followLinks(path), seen?.mode, path);
 }
 
-function atomicReplace(target: string, content: Content, mode: number | undefined, shown: string): void {
+function atomicReplace(target: string, mode: number | undefined, shown: string): DurableFile {
   const dir = dirname(target);
   const temp = join(dir, `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
-  let renamed = false;
-  try {
-    mkdirSync(dir, { recursive: true });
-    fd = openSync(temp, 'wx');
-    if (mode !== undefined) fchmodSync(fd, mode & 0o7777); // the replacement keeps the file's permissions
-    writeContent(fd, content, target);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, target);
-    renamed = true;
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch (error) {
+  const fail = (error: unknown): never => {
+    abort();
+    throw withPath(error, shown);
+  };
+  function abort(): void {
     if (fd !== undefined) {
       try {
         closeSync(fd);
       } catch {
-        // already failing; the error below is the one that matters
+        // already failing; the error raised is the one that matters
       }
+      fd = undefined;
     }
-    if (!renamed) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // never created, or already gone
-      }
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, already gone, or renamed into place
     }
-    throw withPath(error, shown);
   }
+  try {
+    mkdirSync(dir, { recursive: true });
+    fd = openSync(temp, 'wx');
+    if (mode !== undefined) fchmodSync(fd, mode & 0o7777); // the replacement keeps the file's permissions
+  } catch (error) {
+    fail(error);
+  }
+  return {
+    write(piece) {
+      try {
+        writeAll(fd as number, piece, target);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    commit() {
+      try {
+        fsyncSync(fd as number);
+        closeSync(fd as number);
+        fd = undefined;
+        renameSync(temp, target);
+      } catch (error) {
+        fail(error);
+      }
+      try {
+        const dirFd = openSync(dir, 'r');
+        try {
+          fsyncSync(dirFd);
+        } finally {
+          closeSync(dirFd);
+        }
+      } catch (error) {
+        throw withPath(error, shown);
+      }
+    },
+    abort,
+  };
 }
 
-function writeThrough(path: string, content: Content): void {
+function writeThrough(path: string): DurableFile {
   let fd: number | undefined;
+  const close = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
   try {
     fd = openSync(path, 'w');
-    writeContent(fd, content, path);
   } catch (error) {
     throw withPath(error, path);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
+  return {
+    write(piece) {
+      try {
+        writeAll(fd as number, piece, path);
+      } catch (error) {
+        close();
+        throw withPath(error, path);
+      }
+    },
+    commit: close,
+    abort: close,
+  };
 }
 
-function writeContent(fd: number, content: Content, target: string): void {
-  if (typeof content === 'string' || content instanceof Uint8Array) {
-    writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content, target);
-  } else {
-    for (const piece of content) writeAll(fd, Buffer.from(piece, 'utf8'), target);
-  }
+function writeContent(file: DurableFile, content: Content): void {
+  if (typeof content === 'string' || content instanceof Uint8Array) file.write(content);
+  else for (const piece of content) file.write(piece);
 }
 
 /** writeSync may write less than asked; loop until every byte is written. */
-function writeAll(fd: number, bytes: Uint8Array, target: string): void {
+function writeAll(fd: number, piece: string | Uint8Array, target: string): void {
   if (injectedFault && target.includes(injectedFault.pathIncludes)) throw fileError(injectedFault.code, 'write', target);
+  const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
   let offset = 0;
   while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
