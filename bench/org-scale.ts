@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectListRows } from '../src/rollout/list-flows.js';
 import { generateDemoOrg } from '../src/emulator/seed/demo.js';
-import { buildPlan } from '../src/rollout/plan.js';
-import { writePlanFile } from '../src/rollout/plan-file.js';
+import { writePlanTo } from '../src/rollout/plan-stream.js';
 import { countStates } from '../src/rollout/reports.js';
 import { selectorsFromOptions } from '../src/rollout/select.js';
 import { childMain, isChildOf, isMain, runChild } from './lib/child.js';
@@ -48,13 +47,12 @@ async function orgScaleChild(args: string[]): Promise<ChildResult> {
   let states: Record<string, number>;
   let planFileMB: number | undefined;
   if (task === 'plan') {
-    const plan = await buildPlan(client, {
+    // As `flowlink plan` does: the plan file written as the flows are planned.
+    const file = join(outDir, 'plan.json');
+    const plan = await writePlanTo(client, {
       moduleName: BENCH_MODULE, selectors: selectorsFromOptions({}), typesExplicit: false,
       placement: { at: 'start' }, inputs: {}, outputs: {}, selection: [],
-    });
-    // The CLI writes the plan file; that is part of planning.
-    const file = join(outDir, 'plan.json');
-    writePlanFile(file, plan);
+    }, file);
     planFileMB = +(statSync(file).size / 1024 / 1024).toFixed(1);
     flows = plan.flows.length;
     states = countStates(plan.flows);

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { SeedFixture } from '../src/emulator/seed/types.js';
 import { applyPlanFile } from '../src/rollout/apply.js';
 import { rolloutApiFromClient } from '../src/rollout/client-adapter.js';
-import { buildPlan } from '../src/rollout/plan.js';
-import { readPlanFile, runIdForPlan, writePlanFile } from '../src/rollout/plan-file.js';
+import { writePlanTo } from '../src/rollout/plan-stream.js';
+import { readPlanHead } from '../src/rollout/plan-file.js';
 import { RunDir } from '../src/rollout/run-dir.js';
 import { selectorsFromOptions } from '../src/rollout/select.js';
 import { childMain, isChildOf, isMain, runChild } from './lib/child.js';
@@ -94,7 +94,8 @@ async function planChild(url: string, settings: BenchSettings, planPath: string)
   const client = benchClient(url, settings);
   const start = performance.now();
   const cpu = process.cpuUsage();
-  const plan = await buildPlan(client, {
+  // As `flowlink plan` does: the plan file written as the flows are planned.
+  const plan = await writePlanTo(client, {
     moduleName: BENCH_MODULE,
     selectors: selectorsFromOptions({}),
     typesExplicit: false,
@@ -102,8 +103,7 @@ async function planChild(url: string, settings: BenchSettings, planPath: string)
     inputs: {},
     outputs: {},
     selection: [],
-  });
-  writePlanFile(planPath, plan);
+  }, planPath);
   const wallMs = performance.now() - start;
   const cpuUsed = cpuMs(process.cpuUsage(cpu));
   return {
@@ -122,8 +122,8 @@ async function applyChild(url: string, settings: BenchSettings, planPath: string
   await clearRequestLog(url);
   const start = performance.now();
   const cpu = process.cpuUsage();
-  // As the CLI does: the plan's texts are read again by applyPlanFile and let go once they are in the run directory.
-  const runId = runIdForPlan(readPlanFile(planPath));
+  // The run id from the plan's head and tail only; applyPlanFile reads the flows, one at a time.
+  const runId = readPlanHead(planPath).runId;
   const client = benchClient(url, settings);
   const result = await applyPlanFile(planPath, { api: rolloutApiFromClient(client), runDir: new RunDir(runRoot, runId), concurrency: 'auto' });
   const wallMs = performance.now() - start;

@@ -1,19 +1,32 @@
 import { writeFileDurably } from './durable-write.js';
 import { PlanHasher, type PlanFile, type PlanFlow, type PlanHeader } from './plan-format.js';
 
-/**
- * The plan file's text in pieces: the header, one flow a line, the checksum last (plan-read.ts reads that layout
- * line by line). `checksum` may be a function, called once every flow is through: a plan written as it is made.
+/*
+ * The plan file's layout, which plan-read.ts reads line by line: the header (pretty-printed), one flow a line in
+ * the `flows` array, the checksum last (it is known only once every flow is through).
  */
+
+export function planHeadPiece(header: PlanHeader): string {
+  return `${JSON.stringify(header, null, 2).replace(/\n}$/, '')},\n  "flows": [`;
+}
+
+export function planFlowPiece(flow: PlanFlow, first: boolean): string {
+  return `${first ? '' : ','}\n    ${JSON.stringify(flow)}`;
+}
+
+export function planTailPiece(checksum: string): string {
+  return `\n  ],\n  "checksum": ${JSON.stringify(checksum)}\n}\n`;
+}
+
+/** The plan file's text in pieces. `checksum` may be a function, called once every flow is through. */
 export function* planPieces(header: PlanHeader, flows: Iterable<PlanFlow>, checksum: string | (() => string)): Generator<string> {
-  const head = JSON.stringify(header, null, 2).replace(/\n}$/, '');
-  yield `${head},\n  "flows": [`;
+  yield planHeadPiece(header);
   let first = true;
   for (const flow of flows) {
-    yield `${first ? '' : ','}\n    ${JSON.stringify(flow)}`;
+    yield planFlowPiece(flow, first);
     first = false;
   }
-  yield `\n  ],\n  "checksum": ${JSON.stringify(typeof checksum === 'function' ? checksum() : checksum)}\n}\n`;
+  yield planTailPiece(typeof checksum === 'function' ? checksum() : checksum);
 }
 
 /** A plan in memory as the file's pieces: for a file, or for stdout (`--out -`). */

@@ -6,11 +6,11 @@ import {
   type CallMapping, type InputValue, type ModuleInfo, type Placement,
 } from '../flow/index.js';
 import { allowsFlowType } from '../flow/module-info.js';
-import type { RolloutApi } from './api-port.js';
+import type { ExportResult, RolloutApi } from './api-port.js';
 import { rolloutApiFromClient } from './client-adapter.js';
 import { editFlow, type Change, type ChangeKind, type ModuleRef } from './change.js';
 import { isTarget, type EligibilityState } from './states.js';
-import { PLAN_FORMAT, sealPlan, sha256, type PlanFile, type PlanFlow } from './plan-file.js';
+import { PLAN_FORMAT, sealPlan, sha256, type PlanFile, type PlanFlow, type PlanHeader } from './plan-format.js';
 import { storedDiff } from './plan-edit.js';
 import type { FlowSelectors } from './select.js';
 
@@ -31,8 +31,8 @@ export interface PlanRequest {
   selection: string[];
 }
 
-/** Everything a plan is decided from, read through the rollout port (gatherFacts); assemblePlan is pure over it. */
-export interface PlanFacts {
+/** What a plan is decided from before any flow's text: the module(s) and every selected flow, classified. */
+export interface PlanListing {
   environment: string;
   createdAt: string;
   module: Flow;
@@ -40,8 +40,12 @@ export interface PlanFacts {
   replaced?: Flow;
   /** Every selected flow, classified by metadata and dependency tracking. */
   rows: ListRow[];
+}
+
+/** Everything a plan is decided from, read through the rollout port (gatherFacts); assemblePlan is pure over it. */
+export interface PlanFacts extends PlanListing {
   /** The published YAML of each flow that the metadata leaves a candidate, or why it could not be exported. */
-  yaml: Map<string, { yaml?: string; error?: string }>;
+  yaml: Map<string, ExportResult>;
 }
 
 /** Problems with the mapping itself (not with one flow): the whole plan is refused with one line. */
@@ -64,6 +68,16 @@ export async function buildPlan(client: GenesysClient, request: PlanRequest): Pr
  * batched export jobs. Every read goes through the port, so the API cost of planning is the port's.
  */
 export async function gatherFacts(api: RolloutApi, environment: string, request: PlanRequest): Promise<PlanFacts> {
+  const listing = await gatherListing(api, environment, request);
+  const candidates = listing.rows.filter((row) => isTarget(row.state));
+  const exported = candidates.length > 0
+    ? await api.exportFlows(candidates.map((row) => ({ id: row.id, version: row.publishedVersion as string })))
+    : new Map<string, ExportResult>();
+  return { ...listing, yaml: exported };
+}
+
+/** gatherFacts without the texts: what plan-stream.ts exports a few jobs at a time as it writes the plan. */
+export async function gatherListing(api: RolloutApi, environment: string, request: PlanRequest): Promise<PlanListing> {
   const kind = request.kind ?? 'add';
   const module = await findPublishedModule(api, request.moduleName);
   const replaced = kind === 'replace' ? await findPublishedModule(api, request.replaces ?? '') : undefined;
@@ -74,11 +88,7 @@ export async function gatherFacts(api: RolloutApi, environment: string, request:
     knownModules: [module, ...(replaced ? [replaced] : [])],
     change: { kind, ...(replaced ? { replaces: replaced.name } : {}) },
   });
-  const candidates = listed.rows.filter((row) => isTarget(row.state));
-  const exported = candidates.length > 0
-    ? await api.exportFlows(candidates.map((row) => ({ id: row.id, version: row.publishedVersion as string })))
-    : new Map<string, { yaml?: string; error?: string }>();
-  return { environment, createdAt: new Date().toISOString(), module, ...(replaced ? { replaced } : {}), rows: listed.rows, yaml: exported };
+  return { environment, createdAt: new Date().toISOString(), module, ...(replaced ? { replaced } : {}), rows: listed.rows };
 }
 
 async function findPublishedModule(api: RolloutApi, name: string): Promise<Flow> {
@@ -104,9 +114,27 @@ export function changeOf(request: PlanRequest, module: Flow, replaced?: Flow): C
  * each target the engine's edit of its published YAML under the change.
  */
 export function assemblePlan(facts: PlanFacts, request: PlanRequest): PlanFile {
-  const change = changeOf(request, facts.module, facts.replaced);
-  const moduleInfo = moduleInfoFromFlow(facts.module);
-  const flows: PlanFlow[] = facts.rows.map((row) => {
+  const { header, planFlow } = planner(facts, request);
+  return sealPlan({ ...header, flows: facts.rows.map((row) => planFlow(row, facts.yaml.get(row.id))) });
+}
+
+/**
+ * The plan's header, and how each flow is planned from its row and (a candidate) its exported text: pure, one flow
+ * at a time, so that a plan can be written as its texts are exported (plan-stream.ts).
+ */
+export function planner(listing: PlanListing, request: PlanRequest): { header: PlanHeader; planFlow: (row: ListRow, exported?: ExportResult) => PlanFlow } {
+  const change = changeOf(request, listing.module, listing.replaced);
+  const moduleInfo = moduleInfoFromFlow(listing.module);
+  const header: PlanHeader = {
+    kind: 'flowlink-plan', formatVersion: PLAN_FORMAT, createdAt: listing.createdAt, environment: listing.environment,
+    module: change.module,
+    change,
+    placement: change.kind === 'add' ? change.placement : { at: 'start' },
+    inputs: request.inputs, outputs: request.outputs,
+    ...(request.actionName ? { actionName: request.actionName } : {}),
+    selection: request.selection,
+  };
+  const planFlow = (row: ListRow, exported?: ExportResult): PlanFlow => {
     const base: PlanFlow = {
       id: row.id, name: row.name, type: row.type,
       ...(row.division ? { division: { id: row.division.id, name: row.division.name } } : {}),
@@ -115,19 +143,10 @@ export function assemblePlan(facts: PlanFacts, request: PlanRequest): PlanFile {
       ...(row.detail ? { reason: row.detail } : {}),
     };
     if (!isTarget(row.state)) return base;
-    const exported = facts.yaml.get(row.id);
     if (exported?.yaml === undefined) return { ...base, state: 'UNPARSEABLE', reason: `export failed: ${exported?.error ?? 'no result'}` };
     return { ...base, ...planOne(exported.yaml, row, change, moduleInfo) };
-  });
-  return sealPlan({
-    kind: 'flowlink-plan', formatVersion: PLAN_FORMAT, createdAt: facts.createdAt, environment: facts.environment,
-    module: change.module,
-    change,
-    placement: change.kind === 'add' ? change.placement : { at: 'start' },
-    inputs: request.inputs, outputs: request.outputs,
-    ...(request.actionName ? { actionName: request.actionName } : {}),
-    selection: request.selection, flows,
-  });
+  };
+  return { header, planFlow };
 }
 
 function planOne(yaml: string, row: ListRow, change: Change, moduleInfo: ModuleInfo): Partial<PlanFlow> {

@@ -125,7 +125,7 @@ test('spawned CLI: list, plan (diffs), apply (progress), status and verify print
   const planFile = JSON.parse(readFileSync(join(cwd, 'plan.json'), 'utf8')) as { flows: { name: string; diff?: string }[] };
   const hostileFlows = planFile.flows.filter((f) => f.name.startsWith('Hostile'));
   assert.deepEqual(hostileFlows.map((f) => f.name).sort(), [...HOSTILE].sort());
-  for (const flow of hostileFlows) assert.equal(flow.diff?.split('\n')[2], `--- ${forTerminal(flow.name)}.inboundcall.yaml`);
+  for (const flow of hostileFlows) assert.equal(flow.diff?.split('\n')[0], `--- ${forTerminal(flow.name)}.inboundcall.yaml`);
 
   const apply = await runCli(['apply', 'plan.json', '--yes'], { cwd, env });
   assert.equal(apply.code, 0, apply.stderr);

@@ -2,12 +2,14 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { selectorsFromOptions, type SelectorOptionValues } from '../../rollout/select.js';
 import { addSelectorOptions } from '../selector-options.js';
-import { buildPlan } from '../../rollout/plan.js';
+import { writePlan, type PlanSink } from '../../rollout/plan-stream.js';
+import { rolloutApiFromClient } from '../../rollout/client-adapter.js';
+import { openFileDurably, type DurableFile } from '../../rollout/durable-write.js';
 import { isTarget } from '../../rollout/states.js';
 import { describeChange } from '../../rollout/change.js';
 import { lstatSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { planChange, planFileText, writePlanFile, type PlanFile } from '../../rollout/plan-file.js';
+import { planChange, type PlanFile } from '../../rollout/plan-file.js';
 import { countStates } from '../../rollout/reports.js';
 import { cliErrorFromApi, clientFromEnv } from '../connection.js';
 import { addJsonOption, type CommandContext } from '../context.js';
@@ -84,9 +86,12 @@ export function register(program: Command, ctx: CommandContext): void {
     if (format === 'markdown' && toStdout) throw new CliError('--out - and --format markdown both write to stdout: use one of them', EXIT.USAGE);
     if (options.html) checkHtmlPath(ctx, options.html);
     const client = clientFromEnv(ctx);
+    // Written as it is planned (plan-stream.ts): the plan file, or stdout; the plan kept here has no originals.
+    let file: DurableFile | undefined;
+    const open = (): PlanSink => (toStdout ? { write: (piece: string) => writeToStdout(io.host, piece) } : (file = openFileDurably(outPath)));
     let plan: PlanFile;
     try {
-      plan = await buildPlan(client, {
+      plan = await writePlan(rolloutApiFromClient(client), client.environment.apiBaseUrl, {
         moduleName,
         kind,
         ...(options.replace !== undefined ? { replaces: options.replace } : {}),
@@ -96,12 +101,12 @@ export function register(program: Command, ctx: CommandContext): void {
         ...mapping,
         ...(options.actionName ? { actionName: options.actionName } : {}),
         selection: describeSelection(options),
-      });
+      }, open);
+      file?.commit();
     } catch (error) {
+      file?.abort();
       throw cliErrorFromApi(error);
     }
-    if (toStdout) await writeToStdout(io.host, planFileText(plan));
-    else writePlanFile(outPath, plan);
     if (options.html) io.note(`flowlink: change record written to ${writePlanHtml(ctx, plan, options.html)}`);
     const counts = countStates(plan.flows);
     const eligible = plan.flows.filter((flow) => isTarget(flow.state)).length;
@@ -109,10 +114,7 @@ export function register(program: Command, ctx: CommandContext): void {
       printPlanMarkdown(ctx, plan);
       io.note(`flowlink: plan written to ${outPath} (${eligible} to change); apply it with: flowlink apply ${shellArg(options.out)}`);
     } else if (options.json) {
-      io.outJson({
-        planFile: outPath, module: plan.module, counts,
-        flows: plan.flows.map(({ original: _o, updated: _u, ...flow }) => flow),
-      });
+      io.outJson({ planFile: outPath, module: plan.module, counts, flows: plan.flows });
     } else {
       printPlan(ctx, plan, counts, options.diffs, options.verbose === true, toStdout ? (line) => io.err(line) : (line) => io.out(line));
       const requests = client.stats().requests;
@@ -207,12 +209,10 @@ function checkOutPath(path: string): void {
   if (!link) assertWritableDir(dirname(path));
 }
 
-/** The plan's pieces on stdout, waiting for the reader when the pipe is full (a plan can be hundreds of MB). */
-async function writeToStdout(host: CliHost, pieces: Iterable<string>): Promise<void> {
+/** A piece of the plan on stdout, waiting for the reader when the pipe is full (a plan can be a hundred MB). */
+async function writeToStdout(host: CliHost, piece: string): Promise<void> {
   const stdout = host.stdout as CliHost['stdout'] & { once?: (event: string, listener: () => void) => unknown };
-  for (const piece of pieces) {
-    if (stdout.write(piece) === false && typeof stdout.once === 'function') {
-      await new Promise<void>((resolve) => stdout.once?.('drain', resolve));
-    }
+  if (stdout.write(piece) === false && typeof stdout.once === 'function') {
+    await new Promise<void>((resolve) => stdout.once?.('drain', resolve));
   }
 }
