@@ -6,9 +6,9 @@ import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { streamDemoOrg } from '../../src/emulator/seed/demo.js';
 import { locateBlockYaml, readBlockYaml } from '../../src/flow/block-reader.js';
 import { fastParse } from '../../src/flow/fast-parse.js';
-import { insertModuleCall } from '../../src/flow/index.js';
-import { blockReaderDeclines, parseFlowFast } from '../../src/flow/parse-flow.js';
-import { sameTree } from '../../src/flow/self-check.js';
+import { findModuleCalls, insertModuleCall } from '../../src/flow/index.js';
+import { blockReaderDeclines, parseFlow, parseFlowFast, type ParsedFlow } from '../../src/flow/parse-flow.js';
+import { getAt, sameTree, selfCheck, takeFromArray, type Adjust } from '../../src/flow/self-check.js';
 import { maskSubstitutions } from '../../src/flow/text-format.js';
 import { damaged, styledDocument } from './yaml-arbitraries.js';
 
@@ -119,5 +119,88 @@ describe('block reader: located tree', () => {
     assert.equal(blockReaderDeclines(), before);
     assert.ok(parseFlowFast(literal)); // a block scalar: the block reader declines, js-yaml's rebuild locates it
     assert.equal(blockReaderDeclines(), before + 1);
+  });
+});
+
+/** A flow, a correct insertion into it (lines [at, at + count) of the edited text) and the adjust that undoes it. */
+interface Edit {
+  name: string;
+  fast: ParsedFlow;
+  reference: ParsedFlow;
+  lines: string[];
+  at: number;
+  count: number;
+  eol: string;
+  adjust: Adjust;
+}
+
+function editOf(name: string, text: string): Edit | undefined {
+  const module = 'Safety Net';
+  const ins = insertModuleCall(text, { module, inputs: { 'Common.x': { exp: 'Call.Ani' } }, outputs: { 'Common.y': { var: 'Flow.y' } } });
+  const fast = parseFlowFast(text);
+  const reference = parseFlow(text);
+  if (ins.status !== 'inserted' || !fast || !reference.ok) return undefined;
+  assert.ok(locateBlockYaml(fast.masked), `${name}: the block reader declined it`);
+  const eol = fast.format.eol;
+  const before = fast.format.body.split(eol);
+  const lines = ins.yaml.replace(/^\uFEFF/, '').split(eol);
+  let at = 0;
+  while (at < before.length && before[at] === lines[at]) at++;
+  const count = lines.length - before.length;
+  // Only a pure insertion of whole lines (a menu start also rewrites startUpRef: left out here).
+  if (count <= 0 || lines.slice(at + count).join(eol) !== before.slice(at).join(eol)) return undefined;
+  const call = findModuleCalls(ins.yaml).find((c) => c.module === module)!;
+  const listPath = call.path.slice(0, -1);
+  const index = call.path.at(-1) as number;
+  const expected = getAt(parseFlowFast(ins.yaml)!.plain(), call.path);
+  return { name, fast, reference: reference.flow, lines, at, count, eol, adjust: (after) => takeFromArray(after, listPath, index, expected) };
+}
+
+describe('self-check on a flow the block reader located', () => {
+  const edits = [
+    ...samples.map((s) => editOf(s.file, s.text)),
+    ...[...streamDemoOrg({ flowCount: 60, largeFlowShare: 0 }).flows].slice(-50).map((f) => editOf(f.name, (f.draft ?? f.published?.at(-1))!)),
+  ].filter((e): e is Edit => e !== undefined);
+
+  it('passes exactly the edits the yaml parser passes: the correct one, and none of many wrong ones', () => {
+    assert.ok(edits.length >= 30, `only ${edits.length} flows to edit`);
+    const mutation = fc.record({
+      which: fc.nat(),
+      kind: fc.integer({ min: 0, max: 6 }),
+      line: fc.nat(),
+      shift: fc.constantFrom(-4, -2, -1, 1, 2, 4),
+      char: fc.constantFrom(':', ' ', '#', '-', '"', 'x', '{'),
+      pos: fc.nat(),
+    });
+    let refused = 0;
+    fc.assert(
+      fc.property(mutation, ({ which, kind, line, shift, char, pos }) => {
+        const e = edits[which % edits.length]!;
+        const lines = [...e.lines];
+        const inserted = lines.slice(e.at, e.at + e.count);
+        const i = line % e.count;
+        const indent = (l: string): string => (shift > 0 ? ' '.repeat(shift) + l : l.slice(Math.min(-shift, /^ */.exec(l)![0].length)));
+        if (kind === 1) lines.splice(e.at, e.count, ...inserted.map(indent)); // the block at the wrong depth
+        else if (kind === 2) lines[e.at + i] = indent(lines[e.at + i]!); // one line at the wrong depth
+        else if (kind === 3) {
+          lines.splice(e.at, e.count); // the block at the wrong place
+          lines.splice(Math.max(0, Math.min(lines.length, e.at + shift)), 0, ...inserted);
+        } else if (kind === 4) lines.splice(e.at + i, 1); // a line lost
+        else if (kind === 5) lines.splice(e.at + i, 0, lines[e.at + i]!); // a line twice
+        else if (kind === 6) {
+          const l = lines[e.at + i]!;
+          const p = pos % (l.length + 1);
+          lines[e.at + i] = l.slice(0, p) + char + l.slice(p); // a character too many
+        }
+        const body = lines.join(e.eol);
+        const fast = selfCheck(e.fast, body, e.adjust);
+        const reference = selfCheck(e.reference, body, e.adjust);
+        assert.equal(fast === undefined, reference === undefined, `${e.name}, mutation ${kind}: fast ${fast}, yaml ${reference}`);
+        if (kind === 0) assert.equal(fast, undefined, e.name);
+        if (fast !== undefined) refused++;
+      }),
+      { numRuns: 600, seed: 1515 },
+    );
+    assert.ok(refused > 300, `only ${refused} of 600 edits refused`);
   });
 });
