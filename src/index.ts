@@ -27,7 +27,8 @@ export { verifyRun, type VerifyOptions, type VerifyResult } from './rollout/veri
 export { rollbackRun, type RollbackOptions, type RollbackResult } from './rollout/rollback.js';
 export { rolloutApiFromClient } from './rollout/client-adapter.js';
 export type { RolloutApi, FlowMeta } from './rollout/api-port.js';
-export { readPlanFile, writePlanFile, runIdForPlan, planChange, type PlanFile, type PlanFlow } from './rollout/plan-file.js';
+export { readPlanFile, readPlanHead, writePlanFile, runIdForPlan, planChange, type PlanFile, type PlanFlow, type PlanHead } from './rollout/plan-file.js';
+export { writePlanTo } from './rollout/plan-stream.js';
 export { RunDir } from './rollout/run-dir.js';
 export { runStatus, type RunStatus } from './rollout/run-status.js';
 export { selectorsFromOptions, createFlowMatcher, type FlowSelectors } from './rollout/select.js';
