@@ -21,20 +21,21 @@ import { BENCH_MODULE, rolloutFixtures } from './lib/fixture.js';
 import { sampleRss, type PeakRss } from './lib/memory.js';
 import { DEFAULT_SETTINGS, type BenchSettings } from './lib/settings.js';
 
-/** What rewrite.ts does per chunk of flows (precheck: one metadata lookup, one export job) and per lookup page. */
-export const APPLY_CHUNK = 10;
-export const CONFIRM_BATCH = 25;
+/** What rewrite.ts does per chunk of flows (precheck: one metadata lookup) and per export job. */
+export const APPLY_CHUNK = 40;
 export const EXPORT_JOB_FLOWS = 100;
 
 /**
  * The fewest rate-limited API requests apply can make for N flows, counted from its code (src/rollout/rewrite.ts,
- * precheck.ts, confirm.ts, apply.ts, client-adapter.ts): the org check (1 lookup); the proof of the plan's originals
- * (an export job per 100 flows: start + 1 poll; the download is presigned); per flow an import job's register + 1
- * poll (the upload goes to a presigned URL and is not rate limited); per batch of 10 flows the just-in-time
- * precheck lookup; per batch of 25 imported flows the confirmation lookup.
+ * precheck.ts, outcome-watcher.ts, apply.ts, client-adapter.ts): the org check (1 lookup); the proof of the plan's
+ * originals (an export job per 100 flows: start + 1 poll; the download is presigned); per flow an import job's
+ * register (the upload goes to a presigned URL and is not rate limited); per batch of 40 flows the just-in-time
+ * precheck lookup, which carries the outcomes due; one lookup of its own for the last outcomes; and the check of
+ * the new versions' content (an export job per 100 flows: start + 1 poll).
  */
 export function minApplyRequests(n: number): number {
-  return 1 + 2 * Math.ceil(n / EXPORT_JOB_FLOWS) + 2 * n + Math.ceil(n / APPLY_CHUNK) + Math.ceil(n / CONFIRM_BATCH);
+  const exportJobs = Math.ceil(n / EXPORT_JOB_FLOWS);
+  return 1 + 2 * exportJobs + n + Math.ceil(n / APPLY_CHUNK) + (n > 0 ? 1 : 0) + 2 * exportJobs;
 }
 
 interface PhaseResult {

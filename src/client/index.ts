@@ -18,6 +18,8 @@ import { cloneStats, emptyStats, type ClientStats } from './stats.js';
 export interface GenesysClient {
   readonly environment: ResolvedEnvironment;
   readonly limits: Readonly<ClientLimits>;
+  /** The clock the client paces, polls and backs off on (the system clock unless the client was given another). */
+  readonly clock: Clock;
   /** The one request path (retry → throttle → auth → fetch) for calls the resources do not cover. */
   request: RequestFn;
   pages<T>(path: string, query?: Record<string, QueryValue>, options?: PageOptions): AsyncGenerator<Page<T>, void, undefined>;
@@ -98,6 +100,7 @@ export function createClient(options: ProxiedClientOptions): GenesysClient {
   return {
     environment,
     limits,
+    clock,
     request,
     pages: (path, query, pageOptions) => pages(request, path, query, pageOptions),
     items: (path, query, pageOptions) => items(request, path, query, pageOptions),

@@ -35,7 +35,14 @@ export interface ExportResult {
   error?: string;
 }
 
+/** The client's clock: the rollout's own waits (between outcome lookups) run on it, like the client's polls. */
+export interface RolloutClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
 export interface RolloutApi {
+  readonly clock: RolloutClock;
   /** Every flow of these types (lowercase query spellings), metadata only: what list and plan classify. */
   listFlows(types: readonly string[]): Promise<Flow[]>;
   /** The common module of this exact name, with its input/output schemas; undefined when there is none. */

@@ -46,6 +46,11 @@ export function reduceJournal(entries: readonly JournalEntry[]): Map<string, Flo
         if (entry.timedOut !== true) delete flow.pendingJobId;
         break;
       case 'flow-done':
+        // Outcomes learnt from batched lookups journal the job's success and the confirmation as this one line.
+        if (entry.jobId !== undefined) {
+          delete flow.pendingJobId;
+          flow.imported = true;
+        }
         flow.state = 'DONE';
         delete flow.reason;
         if (typeof entry.versionAfter === 'string') flow.versionAfter = entry.versionAfter;

@@ -9,7 +9,11 @@ import { fail, progressOf, type ApplyState, type RewriteItem, type RunContext } 
  * is exported and judged by meaning: holding what we planned means an earlier attempt (or run) wrote it, and it
  * then awaits confirmation like a fresh write; anything else was changed by someone else and is skipped.
  */
-export async function precheck(ctx: RunContext, batch: readonly RewriteItem[]): Promise<RewriteItem[]> {
+export async function precheck(
+  ctx: RunContext,
+  batch: readonly RewriteItem[],
+  lookup: (ids: readonly string[]) => Promise<Map<string, FlowMeta>> = (ids) => ctx.api.getFlows(ids),
+): Promise<RewriteItem[]> {
   const { api, journal } = ctx;
   for (const flow of batch) {
     const item = progressOf(ctx, flow);
@@ -40,7 +44,7 @@ export async function precheck(ctx: RunContext, batch: readonly RewriteItem[]): 
     return item.outcome.state !== 'DONE' && item.pendingJobId === undefined && item.awaiting === undefined;
   });
   if (open.length === 0) return [];
-  const metas = await api.getFlows(open.map((flow) => flow.id));
+  const metas = await lookup(open.map((flow) => flow.id));
   // Content is read only where identity cannot decide: the version moved (our own earlier import, or someone
   // else's publish) or was never known. An unchanged flow costs no export.
   const toRead = open.flatMap((flow) => {

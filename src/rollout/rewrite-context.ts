@@ -44,6 +44,13 @@ export interface RewriteItem {
   holdsChange?: (yaml: string) => boolean;
 }
 
+/** What an imported flow must become: its published version directly follows `base` and means `text`. */
+export interface Awaiting {
+  base?: string;
+  text: () => string;
+  rebases: number;
+}
+
 export interface Progress {
   outcome: FlowOutcome;
   /** An import job registered in an earlier, interrupted attempt, still to be looked at. */
@@ -52,7 +59,7 @@ export interface Progress {
    * Imported, but not yet confirmed from the API: the flow's published version must directly follow `base` and
    * mean `text` (what was imported last: the planned YAML, or a rebase of it).
    */
-  awaiting?: { base?: string; text: () => string; rebases: number };
+  awaiting?: Awaiting;
   /** An earlier attempt of this run imported the flow: a version that now means neither text is a CONFLICT, not a skip. */
   importedEarlier?: boolean;
 }
@@ -85,7 +92,7 @@ export function isRunFatal(error: unknown): boolean {
 }
 
 /** The flow is done: confirmed from the API (its published version is the one this run wrote). */
-export function finish(ctx: RunContext, flow: RewriteItem, versionAfter?: string): void {
+export function finish(ctx: RunContext, flow: RewriteItem, versionAfter?: string, fields: Record<string, unknown> = {}): void {
   const item = progressOf(ctx, flow);
   delete item.awaiting;
   item.outcome.state = 'DONE';
@@ -93,7 +100,7 @@ export function finish(ctx: RunContext, flow: RewriteItem, versionAfter?: string
   delete item.outcome.error;
   item.outcome.finishedAt = new Date().toISOString();
   if (versionAfter) item.outcome.versionAfter = versionAfter;
-  ctx.journal.append('flow-done', { flowId: flow.id, ...(versionAfter ? { versionAfter } : {}) });
+  ctx.journal.append('flow-done', { flowId: flow.id, ...(versionAfter ? { versionAfter } : {}), ...fields });
   ctx.emit(flow, 'DONE');
 }
 

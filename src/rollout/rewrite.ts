@@ -7,14 +7,15 @@ import { redact } from '../shared/redact.js';
 import type { RunStopReason } from './errors.js';
 import type { RolloutApi } from './api-port.js';
 import { precheck } from './precheck.js';
-import { importText } from './import-one.js';
+import { startImport } from './import-one.js';
+import { OutcomeWatcher, type WatcherOptions } from './outcome-watcher.js';
 import { confirmWrites } from './confirm.js';
 import { RunStopped, progressOf, type ApplyEvent, type ApplyState, type Progress, type RewriteItem, type RunContext } from './rewrite-context.js';
 
 export { RunStopped, type ApplyEvent, type ApplyState, type RewriteItem } from './rewrite-context.js';
 
-/** Batches prechecked ahead of the one being written. */
-const PRECHECK_AHEAD = 3;
+/** Batches prechecked ahead of the one being written (their lookups wait in the token's queue behind registrations). */
+const PRECHECK_AHEAD = 1;
 
 export interface RewriteOptions {
   api: RolloutApi;
@@ -23,8 +24,10 @@ export interface RewriteOptions {
   concurrency: number | 'auto';
   signal?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
-  /** Flows prechecked together, just in time (one metadata lookup per batch). */
+  /** Flows prechecked together, just in time (one metadata lookup per batch, carrying due outcomes). */
   chunkSize?: number;
+  /** How outcomes are learnt in batches (outcome-watcher.ts); tests shorten its waits. */
+  watcher?: WatcherOptions;
   /** Imported flows confirmed together (one lookup per batch). */
   confirmBatch?: number;
 }
@@ -40,9 +43,10 @@ export interface RewriteResult {
 
 /**
  * Rewrites flows through import jobs, journaled and resumable; apply and rollback are both this. Per flow:
- * re-read just before the write (batched: precheck.ts), skip if anything changed since it was planned, import
- * (import-one.ts), then confirm from the API that the flow's published version is the one written and directly
- * follows the one checked (batched: confirm.ts). The journal line for each step is fsynced before the step is
+ * re-read just before the write (batched: precheck.ts), skip if anything changed since it was planned, register and
+ * upload an import job (import-one.ts), then learn from batched lookups and exports that the flow's published
+ * version directly follows the one checked and means what was written (outcome-watcher.ts; flow by flow, with the
+ * job's own answer, where it does not: confirm.ts). The journal line for each step is fsynced before the step is
  * taken, so an interrupted run is resumed by calling this again with the same journal.
  */
 export async function runRewrites(items: readonly RewriteItem[], options: RewriteOptions): Promise<RewriteResult> {
@@ -61,22 +65,28 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   const todo = items.filter((flow) => progressOf(ctx, flow).outcome.state !== 'DONE');
   for (const flow of items) if (progressOf(ctx, flow).outcome.state === 'DONE') ctx.emit(flow, 'DONE', 'done in an earlier attempt');
 
-  const chunkSize = options.chunkSize ?? 10;
+  const chunkSize = options.chunkSize ?? 40;
   const chunkCount = Math.ceil(todo.length / chunkSize);
-  // One continuous pool over every flow. A batch's precheck (one lookup) is started when the batch before it starts
-  // writing: close to each write (a small batch, just in time) without the pool ever waiting for it.
+  // Outcomes of uploaded jobs are learnt in batches (outcome-watcher.ts), mostly within the prechecks' lookups.
+  // `--concurrency N` bounds the import jobs in flight, as an admin expects; auto lets up to 400 be learnt together.
+  const watcher = new OutcomeWatcher(ctx, {
+    ...(options.concurrency === 'auto' ? {} : { maxWatched: options.concurrency }),
+    ...options.watcher,
+  });
+  // One continuous pool over every flow. A batch's precheck (one lookup, carrying due outcomes) is started when the
+  // batch before it starts writing: close to each write without the pool ever waiting for it.
   const prechecks = new Map<number, Promise<ReadonlySet<string>>>();
   const readyIn = (chunk: number): Promise<ReadonlySet<string>> => {
     let pending = prechecks.get(chunk);
     if (!pending) {
       const flows = todo.slice(chunk * chunkSize, (chunk + 1) * chunkSize);
-      pending = precheck(ctx, flows).then((ready) => new Set(ready.map((flow) => flow.id)));
+      pending = precheck(ctx, flows, (ids) => watcher.lookup(ids)).then((ready) => new Set(ready.map((flow) => flow.id)));
       pending.catch(() => undefined); // raised where it is awaited
       prechecks.set(chunk, pending);
     }
     return pending;
   };
-  // Imported flows are confirmed in batches as they come; each flow by one batch only.
+  // Flows found imported by an earlier attempt are confirmed in batches as they come; each by one batch only.
   const confirmBatch = options.confirmBatch ?? 25;
   let queued: RewriteItem[] = [];
   const confirmQueued = async (): Promise<void> => {
@@ -87,23 +97,34 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   let stopError: RunStopped | undefined;
   try {
     await runPool(todo.map((flow, index) => ({ flow, chunk: Math.floor(index / chunkSize) })), limit, async ({ flow, chunk }) => {
-      // The next few batches are prechecked ahead (their lookups wait in the token's queue behind imports and
-      // polls; one batch ahead left workers waiting for them), still only a few dozen flows before their writes.
       for (let ahead = 1; ahead <= PRECHECK_AHEAD && chunk + ahead < chunkCount && !stopped(); ahead += 1) void readyIn(chunk + ahead);
       const ready = await readyIn(chunk);
       const item = progressOf(ctx, flow);
       if (ready.has(flow.id) && !stopped()) {
-        await importText(ctx, flow, { load: flow.loadNewYaml, sha256: flow.newYamlSha256 }, {
-          ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), rebases: 0,
+        await watcher.room();
+        // The stop may have come while this writer waited for room: the place is given back, nothing uploaded.
+        const jobId = stopped() ? undefined : await startImport(ctx, flow, { load: flow.loadNewYaml, sha256: flow.newYamlSha256 }).catch((error: unknown) => {
+          watcher.release();
+          throw error;
         });
+        if (jobId === undefined) watcher.release();
+        else watcher.watch(flow, jobId, { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: flow.loadNewYaml, rebases: 0 });
         adaptive.observe(api.stats().rateLimited);
       }
-      if (item.awaiting) queued.push(flow);
+      if (item.awaiting && !watcher.has(flow)) queued.push(flow);
       if (queued.length >= confirmBatch) await confirmQueued();
+      if (watcher.failure) throw watcher.failure;
     }, stopped);
     await confirmQueued();
   } catch (error) {
     stopError = error instanceof RunStopped ? error : new RunStopped(error);
+  }
+  // Uploaded jobs are always settled, even after Ctrl-C or a stop: stopping mid-job would leave the outcome unknown
+  // (a watcher that cannot ask the API any more leaves them to the next attempt, which looks at each job first).
+  try {
+    await watcher.close();
+  } catch (error) {
+    stopError ??= error instanceof RunStopped ? error : new RunStopped(error);
   }
   // A precheck started ahead of time is finished before the journal is closed (it may journal skips).
   await Promise.allSettled(prechecks.values());

@@ -14,7 +14,9 @@ const emulator = sharedEmulator({ rateLimit: 100_000, jobMs: 20 });
 test('resume after the server forgot an in-flight import job: the flow is re-read and finished once', async () => {
   const harness = emulator();
   const { cwd, eligible } = await demoPlan(harness, 'Sales_Line_00', 'flowlink-faults-');
-  // Every look at an import job fails past the retry cap: the run stops with its jobs uploaded but unresolved.
+  // The jobs never end, and every look at one fails past the retry cap: the run stops with its jobs uploaded but
+  // unresolved (the flows' versions never advance, so the run has to ask the jobs themselves).
+  await harness.fault({ jobHang: {} });
   await harness.fault({ method: 'GET', path: '/api/v2/flows/jobs/*', status: 503 });
   const stopped = await cli(harness, cwd, ['apply', 'plan.json', '--yes', '--concurrency', '2']);
   assert.equal(stopped.code, 1, stopped.stderr);

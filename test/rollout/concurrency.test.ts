@@ -22,22 +22,21 @@ function runDirOf(cwd: string, planPath: string): RunDir {
 /** Someone else's edit: the same flow with another description. */
 const theirEdit = (yaml: string, words: string): string => yaml.replace(/description: [^\r\n]*/, `description: ${words}`);
 
-/** The port, with a hook called once per flow name just before its upload or just after its job ends. */
+/**
+ * The port, with a hook called once per flow name just before its upload, or just after its job ends (the test
+ * waits for the job itself: flowlink learns outcomes from batched lookups, later).
+ */
 function withHooks(harness: Harness, hooks: { beforeUpload?: (name: string) => Promise<void>; afterImport?: (name: string) => Promise<void> }): RolloutApi {
   const api = rolloutApiFromClient(harness.client());
-  const names = new Map<string, string>();
   return {
     ...api,
     async uploadImport(registration, yaml) {
       const name = /name: ([^\r\n]+)/.exec(yaml)?.[1] ?? '';
-      names.set(registration.jobId, name);
       await hooks.beforeUpload?.(name);
-      return api.uploadImport(registration, yaml);
-    },
-    async waitImport(jobId, signal) {
-      const result = await api.waitImport(jobId, signal);
-      await hooks.afterImport?.(names.get(jobId) ?? '');
-      return result;
+      await api.uploadImport(registration, yaml);
+      if (!hooks.afterImport) return;
+      await api.waitImport(registration.jobId);
+      await hooks.afterImport(name);
     },
   };
 }

@@ -12,7 +12,7 @@ import type { ExportResult, FlowMeta, ImportRegistration, ImportResult, RolloutA
  * set up per test.
  */
 
-export type Method = Exclude<keyof RolloutApi, 'stats'>;
+export type Method = Exclude<keyof RolloutApi, 'stats' | 'clock'>;
 
 /** An error as the client raises it: an HTTP status (0: network). */
 export class StatusError extends Error {
@@ -92,6 +92,15 @@ const num = (version: string): number => Number.parseFloat(version);
 const tick = (): Promise<void> => Promise.resolve();
 
 export class MemoryOrg implements RolloutApi {
+  /** A virtual clock: a sleep moves it on at once (after letting other work run), so waits cost no test time. */
+  private clockMs = 0;
+  readonly clock = {
+    now: (): number => this.clockMs,
+    sleep: async (ms: number): Promise<void> => {
+      this.clockMs += Math.max(0, ms);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    },
+  };
   readonly flows = new Map<string, MemoryFlow>();
   readonly jobs = new Map<string, MemoryJob>();
   /** Every job in registration order (kept when the server "forgets" jobs), for assertions. */

@@ -185,14 +185,18 @@ describe('precheck verdicts', () => {
     for (const flow of items) {
       assertDoneOnce(org, result, flow);
       assert.equal(result.outcomes.get(flow.id)?.versionBefore, '3.0');
-      assert.deepEqual(stepsOf(path, flow.id), ['import-registered', 'import-uploaded', 'import-succeeded', 'flow-done']);
-      assert.equal(lastStepByFlow(readJournal(path)).get(flow.id)?.versionAfter, '4.0');
+      // the job's success and the confirmation are one line: learnt from the lookup and the export, not the job
+      assert.deepEqual(stepsOf(path, flow.id), ['import-registered', 'import-uploaded', 'flow-done']);
+      const done = entriesOf(path, flow.id, 'flow-done')[0];
+      assert.equal(done?.versionAfter, '4.0');
+      assert.equal(done?.jobId, entriesOf(path, flow.id, 'import-registered')[0]?.jobId);
     }
-    assert.equal(org.calls.exportFlows, 0, 'no export for an unchanged version');
-    assert.equal(org.calls.getFlows, 2, 'one batched lookup to check, one to confirm');
+    // identity by version: no export to check; one export of the three new versions to confirm them by meaning
+    assert.deepEqual(org.exportLog, [['f1', 'f2', 'f3'].map((id) => ({ id, version: '4.0' }))]);
+    assert.equal(org.calls.getFlows, 2, 'one batched lookup to check, one to learn the outcomes');
     assert.equal(org.calls.flowVersions, 0);
     assert.equal(org.calls.getImport, 0);
-    assert.deepEqual([org.calls.registerImport, org.calls.uploadImport, org.calls.waitImport], [3, 3, 3]);
+    assert.deepEqual([org.calls.registerImport, org.calls.uploadImport, org.calls.waitImport], [3, 3, 0], 'no job is polled');
   });
 
   test('every verdict of one batch: locked, draft, deleted, renamed, moved by someone else, moved to the plan, export failed', async () => {
@@ -250,10 +254,16 @@ describe('precheck verdicts', () => {
       assert.equal(org.successfulJobs(flow.id).length, 0, `${flow.id}: not imported`);
     }
     assert.equal(org.flows.size, 8, 'no twin created');
-    // costs: one lookup for the batch, one export for the flows whose version moved (or was never known)
-    assert.equal(org.calls.getFlows, 2, 'one lookup to check the batch, one to confirm it');
-    assert.equal(org.calls.exportFlows, 2, 'one for the moved and unknown versions, one to confirm the unknown one by meaning');
+    // costs: one lookup for the batch, one export for the flows whose version moved (or was never known); then
+    // one lookup and one export learn the outcome of the plain import (ok); the flow found written by another run
+    // (ours) is confirmed by one lookup; the write without a known version (rollback) is settled by its job and
+    // confirmed by meaning (one lookup, one export)
+    const exported = org.exportLog.map((refs) => refs.map((ref) => ref.id).sort().join(','));
+    assert.equal(exported[0], [theirs.id, ours.id, unreadable.id, rollback.id].sort().join(','));
+    assert.deepEqual(exported.slice(1).sort(), [ok.id, rollback.id].sort());
+    assert.equal(org.calls.getFlows, 4);
     assert.equal(org.calls.registerImport, 2);
+    assert.equal(org.calls.waitImport, 1, 'only the import without a version to compare with waits for its job');
   });
 
   test('costs of a moved version: the batch is exported in one call, only the flows that moved', async () => {
@@ -263,8 +273,11 @@ describe('precheck verdicts', () => {
     org.publish('f4', items[3]!.planned);
     const result = await run(org, items, newJournalPath(), { chunkSize: 10 });
     assert.deepEqual([...result.outcomes.values()].map((o) => o.state), ['DONE', 'SKIPPED_CHANGED', 'DONE', 'DONE']);
-    assert.deepEqual(org.exportLog, [[{ id: 'f2', version: '4.0' }, { id: 'f4', version: '4.0' }]]);
-    assert.equal(org.calls.getFlows, 2);
+    assert.deepEqual(org.exportLog, [
+      [{ id: 'f2', version: '4.0' }, { id: 'f4', version: '4.0' }], // the moved ones, to judge them
+      [{ id: 'f1', version: '4.0' }, { id: 'f3', version: '4.0' }], // the new versions, to confirm them
+    ]);
+    assert.equal(org.calls.getFlows, 3, 'check, confirm the flow found written, learn the outcomes');
     assert.equal(org.calls.registerImport, 2);
   });
 });
@@ -302,7 +315,7 @@ const METHODS: Method[] = [
 
 /** The org as a dying process sees it: every call may be the last, before the server acts or after (lost reply). */
 function crashable(org: MemoryOrg, crash: Crash): RolloutApi {
-  const api = { stats: () => org.stats() } as Record<string, unknown>;
+  const api = { stats: () => org.stats(), clock: org.clock } as Record<string, unknown>;
   for (const method of METHODS) {
     api[method] = async (...args: unknown[]): Promise<unknown> => {
       crash.step();
@@ -429,7 +442,7 @@ describe('resume from every journal prefix', () => {
       check: doneOnce,
     });
     t.diagnostic(`${lines} journal lines, ${crashes} crash points, ${runs} runs`);
-    assert.equal(lines, 12);
+    assert.equal(lines, 9, 'three lines a flow: registered, uploaded, done');
     assert.ok(crashes > lines);
     assert.deepEqual([...prefixes].sort((a, b) => a - b), everyPrefix(lines), 'every prefix 0..n reached');
   });
@@ -550,7 +563,7 @@ describe('pending jobs', () => {
     const resumed = await run(org, [flow], path);
     assertDoneOnce(org, resumed, flow);
     assert.equal(org.calls.registerImport, 2);
-    assert.deepEqual(stepsOf(path), ['import-registered', 'import-failed', 'import-registered', 'import-uploaded', 'import-succeeded', 'flow-done']);
+    assert.deepEqual(stepsOf(path), ['import-registered', 'import-failed', 'import-registered', 'import-uploaded', 'flow-done']);
     assert.deepEqual(entriesOf(path, 'f1', 'import-failed')[0]?.messages, ['invalid flow']);
   });
 
@@ -564,15 +577,17 @@ describe('pending jobs', () => {
     const path = newJournalPath();
     const first = await run(org, items, path, { concurrency: 1 });
     assert.equal(first.interrupted, true);
-    assert.deepEqual(stepsOf(path).slice(-1), ['import-registered']);
+    // f1's upload was settled before the run stopped (in-flight jobs always are); f2's job is unknown
+    assert.deepEqual(stepsOf(path, 'f1').slice(-1), ['flow-done']);
+    assert.deepEqual(stepsOf(path, 'f2'), ['import-registered']);
     org.forgetJobs();
-    // f1's job also forgotten, but its import-succeeded is journaled: confirmed without a look at the job
+    const exportsBefore = org.calls.exportFlows;
     const resumed = await run(org, items, path, { concurrency: 1 });
     assert.equal(resumed.interrupted, false);
     assertDoneOnce(org, resumed, items[0]!);
     assertDoneOnce(org, resumed, items[1]!);
-    assert.equal(org.calls.getImport, 1);
-    assert.equal(org.calls.exportFlows, 0, 'f1 confirmed by its version; f2 unchanged');
+    assert.equal(org.calls.getImport, 1, 'f2\'s job looked at; f1, done, not');
+    assert.equal(org.calls.exportFlows - exportsBefore, 1, 'f2 unchanged (no export to judge it); its new version confirmed by one export');
     assert.match(String(entriesOf(path, 'f2', 'import-failed')[0]?.messages), /no longer known to the server/);
     assert.equal(org.calls.registerImport, 3, 'f2 (failed, forgotten) imported again: its version had not moved');
 
@@ -647,7 +662,8 @@ describe('stop classification', () => {
       assert.match(first.stopReason ?? '', /^run stopped: /);
       assert.equal(first.outcomes.get('f2')?.state, 'NOT_STARTED', 'not failed: not its fault');
       assert.equal(first.outcomes.get('f3')?.state, 'NOT_STARTED');
-      assert.deepEqual(stepsOf(path), ['import-registered', 'import-uploaded', 'import-succeeded']);
+      // f1, uploaded before the stop, is settled all the same: in-flight jobs are never left unknown
+      assert.deepEqual(stepsOf(path), ['import-registered', 'import-uploaded', 'flow-done']);
       if (label === 'status 429') assert.equal(org.stats().rateLimited, 1);
       const resumed = await run(org, items, path, { concurrency: 1 });
       assert.equal(resumed.interrupted, false);
@@ -658,8 +674,8 @@ describe('stop classification', () => {
   const places: { method: Method; at: number; after?: boolean }[] = [
     { method: 'getFlows', at: 1 }, // precheck
     { method: 'uploadImport', at: 2 },
-    { method: 'waitImport', at: 2, after: true },
-    { method: 'getFlows', at: 2 }, // confirm
+    { method: 'getFlows', at: 2 }, // the outcomes
+    { method: 'exportFlows', at: 1, after: true }, // the new versions, to confirm them
   ];
   for (const { method, at, after: late } of places) {
     test(`a 503 at ${method} #${at}${late ? ' (after the server acted)' : ''} stops the run; resume publishes each flow once`, async () => {
@@ -712,18 +728,14 @@ describe('stop classification', () => {
     const controller = new AbortController();
     const path = newJournalPath();
     const journal = new Journal(path);
-    const first = await runRewrites(items, {
-      api: org, journal, concurrency: 1, signal: controller.signal,
-      onEvent: (event) => {
-        if (event.state === 'DONE') controller.abort();
-      },
-      confirmBatch: 1,
-    });
+    org.beforeUpload('f2', () => controller.abort()); // Ctrl-C while f2 is being uploaded
+    const first = await runRewrites(items, { api: org, journal, concurrency: 1, signal: controller.signal });
     journal.close();
     assert.equal(first.interrupted, true);
     assert.equal(first.stopReason, undefined);
-    assert.equal([...first.outcomes.values()].filter((o) => o.state === 'DONE').length, 1);
-    assert.equal(org.calls.registerImport, 1);
+    // the two uploaded jobs are settled (their outcomes learnt), the other two never started
+    assert.deepEqual([...first.outcomes.values()].map((o) => o.state), ['DONE', 'DONE', 'NOT_STARTED', 'NOT_STARTED']);
+    assert.equal(org.calls.registerImport, 2);
     const resumed = await run(org, items, path);
     for (const flow of items) assertDoneOnce(org, resumed, flow);
   });
