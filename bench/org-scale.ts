@@ -68,7 +68,7 @@ async function orgScaleChild(args: string[]): Promise<ChildResult> {
 }
 
 function emptyCounts(): RequestCounts {
-  return { api: 0, rateLimited: 0, oauth: 0, uploads: 0, downloads: 0, byRoute: {} };
+  return { api: 0, rateLimited: 0, oauth: 0, uploads: 0, downloads: 0, byRoute: {}, perWindow: [] };
 }
 
 export interface OrgScaleResult {

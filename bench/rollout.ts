@@ -58,6 +58,8 @@ interface ApplyChildResult extends PhaseResult {
 
 export interface RolloutBenchResult {
   n: number;
+  /** The time scale this N ran at (lib/settings.ts). */
+  factor: number;
   eligible: number;
   done: number;
   /** `flowlink plan` in its own process. realWorldMs = wall x factor: an upper bound, the plan being mostly CPU. */
@@ -79,6 +81,8 @@ export interface RolloutBenchResult {
     /** Whether the apply needed more than one rate window's budget (below that the budget does not bind). */
     budgetBinds: boolean;
     byRoute: Record<string, number>;
+    /** API requests in each real-world minute of the apply (the budget is 300). */
+    perWindow: number[];
     retries: number;
     peakRssMB: number;
     /** Highest sampled V8 heap in use (live + not yet collected). */
@@ -154,6 +158,7 @@ function summarise(n: number, plan: PlanChildResult, apply: ApplyChildResult, se
   const bound = settings.budgetPerMinute / minRequestsPerFlow;
   return {
     n,
+    factor: settings.factor,
     eligible: plan.eligible,
     done,
     plan: {
@@ -179,6 +184,7 @@ function summarise(n: number, plan: PlanChildResult, apply: ApplyChildResult, se
       efficiency: +(flowsPerMinute / bound).toFixed(3),
       budgetBinds: apply.requests.api > settings.budgetPerMinute,
       byRoute: apply.requests.byRoute,
+      perWindow: apply.requests.perWindow,
       retries: apply.clientRetries,
       peakRssMB: apply.memory.maxRssMB,
       peakHeapMB: apply.memory.heapPeakMB,
@@ -236,6 +242,8 @@ if (isChildOf(import.meta.url)) {
   await childMain(rolloutChild);
 } else if (isMain(import.meta.url)) {
   const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
-  const results = await runRolloutBench(sizes.length > 0 ? { sizes } : {});
+  // BENCH_FACTOR=1 runs in real time (no scaling at all: CPU and disk weigh what they would in a real run).
+  const factor = Number(process.env.BENCH_FACTOR ?? DEFAULT_SETTINGS.factor);
+  const results = await runRolloutBench({ ...(sizes.length > 0 ? { sizes } : {}), settings: { ...DEFAULT_SETTINGS, factor } });
   console.log(JSON.stringify(results, null, 2));
 }

@@ -16,8 +16,15 @@ import { rolloutFixtures } from './lib/fixture.js';
 import { DEFAULT_SETTINGS, describeSettings } from './lib/settings.js';
 import { formatTable, round } from './lib/table.js';
 
-/** 10,000: the org-scale apply (about 35 real-world minutes of budget, 3.5 minutes of wall time at factor 10). */
-const ROLLOUT_SIZES = [100, 300, 1000, 10_000];
+/**
+ * The rollouts the throughput aims are judged on run at factor 2: CPU and disk work (both processes share two
+ * cores here) then weigh twice what they would in a real run instead of ten times, which at factor 10 takes the
+ * emulator's and flowlink's parsing for a shortage of budget. N=100 is there for the memory aim's base.
+ */
+const JUDGED_SIZES = [100, 300, 1000];
+const JUDGED_FACTOR = 2;
+/** The org-scale apply: about 36 real-world minutes of budget, 3.6 minutes of wall time at factor 10. */
+const ORG_SCALE_APPLY = 10_000;
 /** The baseline at N=1000 would take ~8 minutes of wall time on its own; it runs at 100 and 300 and is extrapolated. */
 const BASELINE_SIZES = [100, 300];
 const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -44,8 +51,11 @@ async function main(): Promise<void> {
   const list: ListBenchResult[] = await runListBench({ log });
 
   log('building the rollout org fixtures ...');
-  const fixtures = rolloutFixtures(ROLLOUT_SIZES);
-  const rollout = await runRolloutBench({ sizes: ROLLOUT_SIZES, settings, fixtures, log });
+  const fixtures = rolloutFixtures([...JUDGED_SIZES, ORG_SCALE_APPLY]);
+  const rollout = [
+    ...(await runRolloutBench({ sizes: JUDGED_SIZES, settings: { ...settings, factor: JUDGED_FACTOR }, fixtures, log })),
+    ...(await runRolloutBench({ sizes: [ORG_SCALE_APPLY], settings, fixtures, log })),
+  ];
   const baseline = await runBaselineBench({ sizes: BASELINE_SIZES, settings, fixtures, log });
   const orgScale = await runOrgScaleBench({ flowCount: 10_000, settings, log });
 
@@ -62,10 +72,11 @@ async function main(): Promise<void> {
       scaling:
         'emulator and client read a clock running `factor` times faster than the wall clock: rate window, job durations, ' +
         'Retry-After, polls, back-offs and pacing keep their real-world values; emulator latency (a real sleep) is divided by the factor. ' +
-        'realWorldMs = wall ms x factor. CPU and disk work are not scaled, so they weigh `factor` times more in realWorldMs than in a real run.',
+        'realWorldMs = wall ms x factor. CPU and disk work are not scaled, so they weigh `factor` times more in realWorldMs than in a real run. ' +
+        `The rollouts at N = ${JUDGED_SIZES.join(', ')} run at factor ${JUDGED_FACTOR}, N = ${ORG_SCALE_APPLY} and everything else at factor ${settings.factor}.`,
       minApplyRequests: `1 (org check) + 2 per ${EXPORT_JOB_FLOWS} flows (originals proven: export start + poll) + 1 per flow (import register; the upload is presigned) + 1 per ${APPLY_CHUNK} flows (just-in-time precheck lookup, carrying the outcomes due) + 1 (the last outcomes' lookup) + 2 per ${EXPORT_JOB_FLOWS} flows (new versions checked by meaning: export start + poll); N=1000: ${minApplyRequests(1000)}`,
-      efficiency: 'achieved flows/min (real-world) / (budget per minute / minimum requests per flow)',
-      baseline: `sequential, tutorial-style, at N = ${BASELINE_SIZES.join(', ')}; N=1000 extrapolated from N=300`,
+      efficiency: 'achieved flows/min (real-world, from the first request to the report) / (budget per minute / minimum requests per flow); the budget is a sliding window, so a run that bursts its first window can exceed 1',
+      baseline: `sequential, tutorial-style, at N = ${BASELINE_SIZES.join(', ')}; larger N extrapolated from N=300`,
     },
     totalSeconds,
     engine,
@@ -99,7 +110,7 @@ function compare(rollout: RolloutBenchResult[], baseline: BaselineBenchResult[])
     const base = measured ?? largestBaseline;
     if (!base) return [];
     // Extrapolated: the largest measured baseline's per-flow time and fixed setup, times N.
-    const loopWall = measured ? base.loop.wallMs : (base.loop.wallMs / base.n) * r.n;
+    const loopReal = measured ? base.loop.realWorldMs : (base.loop.realWorldMs / base.n) * r.n;
     const baseFpm = measured ? base.loop.flowsPerMinute : base.loop.flowsPerMinute;
     return [{
       n: r.n,
@@ -107,7 +118,8 @@ function compare(rollout: RolloutBenchResult[], baseline: BaselineBenchResult[])
       baselineFlowsPerMinute: baseFpm,
       flowlinkFlowsPerMinute: r.apply.flowsPerMinute,
       applyRatio: round(r.apply.flowsPerMinute / baseFpm, 1),
-      endToEndRatio: round((base.setup.wallMs + loopWall) / (r.plan.wallMs + r.apply.wallMs), 1),
+      // Real-world times: the rollouts and the baseline may run at different time scales.
+      endToEndRatio: round((base.setup.realWorldMs + loopReal) / (r.plan.realWorldMs + r.apply.realWorldMs), 1),
     }];
   });
 }
@@ -183,11 +195,11 @@ function render(
   out.push('');
   out.push('Rollout: flowlink apply --concurrency auto (plan reported, not counted). real = wall x factor.');
   out.push(formatTable(
-    ['N', 'plan wall s', 'plan req', 'apply wall s', 'apply real s', 'flows/min', 'req/flow', 'min req/flow', '429s', 'efficiency', 'RSS plan MB', 'RSS apply MB'],
+    ['N', 'factor', 'plan wall s', 'plan req', 'apply wall s', 'apply real s', 'flows/min', 'req/flow', 'min req/flow', '429s', 'efficiency', 'RSS plan MB', 'RSS apply MB', 'req per minute'],
     rollout.map((r) => [
-      r.n, seconds(r.plan.wallMs), r.plan.apiRequests, seconds(r.apply.wallMs), seconds(r.apply.realWorldMs), r.apply.flowsPerMinute,
+      r.n, r.factor, seconds(r.plan.wallMs), r.plan.apiRequests, seconds(r.apply.wallMs), seconds(r.apply.realWorldMs), r.apply.flowsPerMinute,
       r.apply.requestsPerFlow, r.apply.minRequestsPerFlow, r.apply.rateLimited, r.apply.budgetBinds ? r.apply.efficiency : `${r.apply.efficiency}*`,
-      r.plan.peakRssMB, r.apply.peakRssMB,
+      r.plan.peakRssMB, r.apply.peakRssMB, r.apply.perWindow.join(' '),
     ]),
   ));
   if (rollout.some((r) => !r.apply.budgetBinds)) out.push('  * the whole apply fits in one rate window: the budget does not bind, so efficiency is not meaningful there');

@@ -41,6 +41,8 @@ export interface LoggedRequest {
   path: string;
   status: number;
   kind: 'api' | 'oauth' | 'upload' | 'download';
+  /** On the emulator's clock (real-world ms when scaled). */
+  time: number;
 }
 
 export interface RequestCounts {
@@ -53,6 +55,8 @@ export interface RequestCounts {
   downloads: number;
   /** API requests by `METHOD path-pattern`, ids folded, for finding where requests go. */
   byRoute: Record<string, number>;
+  /** API requests in each real-world minute from the first one: the ramp-up, the steady windows, the tail. */
+  perWindow: number[];
 }
 
 /**
@@ -84,7 +88,8 @@ export async function clearRequestLog(url: string): Promise<void> {
 const ID_SEGMENT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^[0-9a-f-]{16,}$/i;
 
 export function countRequests(log: readonly LoggedRequest[]): RequestCounts {
-  const counts: RequestCounts = { api: 0, rateLimited: 0, oauth: 0, uploads: 0, downloads: 0, byRoute: {} };
+  const counts: RequestCounts = { api: 0, rateLimited: 0, oauth: 0, uploads: 0, downloads: 0, byRoute: {}, perWindow: [] };
+  const first = log.find((entry) => entry.kind === 'api')?.time;
   for (const entry of log) {
     if (entry.kind === 'oauth') counts.oauth += 1;
     else if (entry.kind === 'upload') counts.uploads += 1;
@@ -94,6 +99,11 @@ export function countRequests(log: readonly LoggedRequest[]): RequestCounts {
       if (entry.status === 429) counts.rateLimited += 1;
       const route = `${entry.method} ${entry.path.split('/').map((part) => (ID_SEGMENT.test(part) ? '{id}' : part)).join('/')}`;
       counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
+      const window = Math.floor((entry.time - (first ?? entry.time)) / 60_000);
+      while (counts.perWindow.length <= window) counts.perWindow.push(0);
+      counts.perWindow[window] = (counts.perWindow[window] ?? 0) + 1;
+      // TRACE_REQUESTS=1: every API request on stderr, seconds from the first (where a run's time went).
+      if (process.env.TRACE_REQUESTS) console.error(`REQ ${((entry.time - (first ?? 0)) / 1000).toFixed(2)} ${route} ${entry.status}`);
     }
   }
   return counts;

@@ -21,6 +21,8 @@ export function flowMeta(flow: Flow): FlowMeta {
 /** The rollout's API port over the real client. */
 export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
   const firstLook = new FirstLookTimer();
+  // Export jobs too: looked at first when they are learnt to be done (a look that finds one running costs budget).
+  const exportLook = new FirstLookTimer();
 
   return {
     clock: client.clock,
@@ -56,7 +58,12 @@ export function rolloutApiFromClient(client: GenesysClient): RolloutApi {
     async exportFlows(refs) {
       const results = new Map<string, ExportResult>();
       if (refs.length === 0) return results;
-      for (const result of await client.exportJobs.exportFlows(refs.map((ref) => (ref.version ? { id: ref.id, version: ref.version } : { id: ref.id })))) {
+      const poll = {
+        initialMs: exportLook.ms,
+        againMs: Math.max(100, Math.round(exportLook.ms / 4)),
+        onFirstLook: (done: boolean, waitedMs: number) => (done ? exportLook.hit() : exportLook.miss(waitedMs)),
+      };
+      for (const result of await client.exportJobs.exportFlows(refs.map((ref) => (ref.version ? { id: ref.id, version: ref.version } : { id: ref.id })), { poll })) {
         results.set(result.flowId, result.ok ? { yaml: result.yaml } : { error: result.error });
       }
       return results;

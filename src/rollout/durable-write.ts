@@ -24,11 +24,35 @@ export function writeFileDurably(path: string, content: Content): void {
   }
 }
 
+/**
+ * Several files written durably together (a batch of backups): each is fsynced and renamed into place as
+ * writeFileDurably does, and each directory is fsynced once at the end, not once a file. Durable, all of them,
+ * only when this returns; a failure leaves the files before it in place and the failing one untouched.
+ */
+export function writeFilesDurably(files: readonly { path: string; content: Content }[]): void {
+  const dirs = new Map<string, string>();
+  for (const { path, content } of files) {
+    const file = openFileDurably(path);
+    try {
+      writeContent(file, content);
+      const dir = file.commit({ syncDir: false });
+      if (dir !== undefined) dirs.set(dir, path);
+    } catch (error) {
+      file.abort();
+      throw error;
+    }
+  }
+  for (const [dir, shown] of dirs) syncDir(dir, shown);
+}
+
 /** A file being written durably, piece by piece (a plan written as it is made): commit() puts it in place. */
 export interface DurableFile {
   write(piece: string | Uint8Array): void;
-  /** fsync, rename over the target, fsync the directory (written through: just closed). */
-  commit(): void;
+  /**
+   * fsync, rename over the target, fsync the directory (written through: just closed). With `syncDir: false`
+   * the directory is left to the caller: its path is returned (undefined when there is none to sync).
+   */
+  commit(options?: { syncDir?: boolean }): string | undefined;
   /** After a failure: the temporary file is removed, the target untouched. */
   abort(): void;
 }
@@ -80,7 +104,7 @@ function atomicReplace(target: string, mode: number | undefined, shown: string):
         fail(error);
       }
     },
-    commit() {
+    commit(options = {}) {
       try {
         fsyncSync(fd as number);
         closeSync(fd as number);
@@ -89,19 +113,26 @@ function atomicReplace(target: string, mode: number | undefined, shown: string):
       } catch (error) {
         fail(error);
       }
-      try {
-        const dirFd = openSync(dir, 'r');
-        try {
-          fsyncSync(dirFd);
-        } finally {
-          closeSync(dirFd);
-        }
-      } catch (error) {
-        throw withPath(error, shown);
-      }
+      if (options.syncDir === false) return dir;
+      syncDir(dir, shown);
+      return undefined;
     },
     abort,
   };
+}
+
+/** fsync a directory: the renames into it survive a crash. */
+function syncDir(dir: string, shown: string): void {
+  try {
+    const dirFd = openSync(dir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  } catch (error) {
+    throw withPath(error, shown);
+  }
 }
 
 function writeThrough(path: string): DurableFile {
@@ -124,7 +155,10 @@ function writeThrough(path: string): DurableFile {
         throw withPath(error, path);
       }
     },
-    commit: close,
+    commit: () => {
+      close();
+      return undefined;
+    },
     abort: close,
   };
 }

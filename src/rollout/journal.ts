@@ -48,14 +48,20 @@ export class Journal {
 
   /** Appends one step and fsyncs it; returns only when the line is durable. */
   append(step: JournalStep, fields: Omit<JournalEntry, 'at' | 'step'> = {}): JournalEntry {
-    const entry: JournalEntry = { at: new Date().toISOString(), step, ...fields };
+    return this.appendMany([[step, fields]])[0] as JournalEntry;
+  }
+
+  /** Several lines with one write and one fsync (steps already taken together, as a batch of backups). */
+  appendMany(lines: readonly (readonly [JournalStep, Omit<JournalEntry, 'at' | 'step'>])[]): JournalEntry[] {
+    const at = new Date().toISOString();
+    const entries = lines.map(([step, fields]): JournalEntry => ({ at, step, ...fields }));
     if (this.fd === undefined) {
       dropTornTail(this.path);
       this.fd = openSync(this.path, 'a');
     }
-    writeSync(this.fd, redact(JSON.stringify(entry)) + '\n');
+    writeSync(this.fd, entries.map((entry) => redact(JSON.stringify(entry)) + '\n').join(''));
     fsyncSync(this.fd);
-    return entry;
+    return entries;
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { compareMeaning } from '../flow/meaning.js';
 import type { FlowMeta } from './api-port.js';
 import { confirmWrites } from './confirm.js';
@@ -11,6 +12,8 @@ import {
 export const LOOKUP_IDS = 100;
 /** New versions checked per export job (the API exports up to 100 flows a job). */
 export const VERIFY_BATCH = 100;
+/** At the end of a run, how long the oldest due flow waits for the others to be due too. */
+const TAIL_LAG_MS = 2000;
 
 export interface WatcherOptions {
   /** A lookup of its own is made once this many uploaded flows are due (otherwise they ride on the prechecks'). */
@@ -64,7 +67,7 @@ export class OutcomeWatcher {
 
   constructor(private readonly ctx: RunContext, options: WatcherOptions = {}) {
     this.options = {
-      roundFlows: 60, maxLagMs: 10_000, pollAfterMs: 30_000, verifyLagMs: 15_000, maxWatched: 400, tickMs: 250, ...options,
+      roundFlows: LOOKUP_IDS, maxLagMs: 20_000, pollAfterMs: 30_000, verifyLagMs: 30_000, maxWatched: 400, tickMs: 250, ...options,
     };
     this.loop = this.run();
   }
@@ -141,6 +144,12 @@ export class OutcomeWatcher {
     return this.watched.size + this.reserved >= this.options.maxWatched;
   }
 
+  private countRunning(): number {
+    let running = 0;
+    for (const w of this.watched.values()) if (w.phase === 'running') running += 1;
+    return running;
+  }
+
   private anyDue(now: number): boolean {
     for (const w of this.watched.values()) if (w.phase === 'running' && w.nextLookAt <= now) return true;
     return false;
@@ -156,7 +165,10 @@ export class OutcomeWatcher {
     const due = this.due(now);
     if (due.length === 0) return [];
     const oldest = now - due[0]!.nextLookAt;
-    if (due.length >= this.options.roundFlows || oldest >= this.options.maxLagMs || this.closed || this.full) return due.slice(0, LOOKUP_IDS);
+    // The last uploads of a run are looked up together, once every one of them is due (or the oldest has waited a
+    // while): the tail of a run costs one lookup, not one a tick.
+    const tailReady = this.closed && (due.length === this.countRunning() || oldest >= TAIL_LAG_MS);
+    if (due.length >= this.options.roundFlows || oldest >= this.options.maxLagMs || tailReady || this.full) return due.slice(0, LOOKUP_IDS);
     return [];
   }
 
@@ -168,12 +180,13 @@ export class OutcomeWatcher {
       const version = meta?.publishedVersion;
       const base = w.awaiting.base;
       if (meta && version === base) {
-        // Not advanced yet: one more look later (jobs are learnt to end by the first look, so this is rare); after
-        // that the job itself is asked, which also tells a failed or hung job (with the job timeout) from a slow one.
+        // Not advanced yet: looked at again after as long again (jobs are learnt to end by the first look, so this
+        // is rare); at the third miss the job itself is asked, which tells a failed or hung job (with the job
+        // timeout) from a slow one.
         if (w.misses === 0) this.jobTime.miss(now - w.uploadedAt);
         w.misses += 1;
-        if (w.misses >= 2) this.poll(w);
-        else w.nextLookAt = now + Math.max(1000, this.jobTime.ms);
+        if (w.misses >= 3) this.poll(w);
+        else w.nextLookAt = now + Math.max(1000, this.jobTime.ms, now - w.uploadedAt);
       } else if (meta && base !== undefined && version !== undefined && directlyFollows(base, version)) {
         this.jobTime.hit();
         Object.assign(w, { phase: 'advanced', version, advancedAt: now });
@@ -207,6 +220,8 @@ export class OutcomeWatcher {
   private async verify(batch: readonly Watched[]): Promise<void> {
     const exported = await this.ctx.api.exportFlows(batch.map((w) => ({ id: w.flow.id, version: w.version! })));
     for (const w of batch) {
+      // A few milliseconds of parsing a flow: the writers' requests go out between flows, not after the batch.
+      await setImmediate();
       const yaml = exported.get(w.flow.id)?.yaml;
       if (yaml !== undefined && compareMeaning(yaml, w.awaiting.text()).same) {
         this.watched.delete(w.flow.id);

@@ -10,8 +10,11 @@ import { compareMeaning } from '../flow/meaning.js';
 
 /** Originals exported and compared at a time: one export job each, so that a run holds a hundred texts, not all. */
 const PROOF_CHUNK = 100;
-/** Export jobs in flight at once while proving (the client's own default for a batch of jobs). */
-const PROOF_JOBS = 2;
+/**
+ * Export jobs in flight at once while proving: the proof is the one wait before the first write, and four jobs
+ * (a few requests each) prove 400 flows in one job's time.
+ */
+const PROOF_JOBS = 4;
 
 /**
  * The originals are what the org holds: the published version each target was planned from is exported (a
@@ -30,7 +33,7 @@ export async function proveOriginals(run: PreparedRun, options: { api: RolloutAp
   const chunks: RunFlow[][] = [];
   for (let i = 0; i < todo.length; i += PROOF_CHUNK) chunks.push(todo.slice(i, i + PROOF_CHUNK));
   for (let i = 0; i < chunks.length; i += PROOF_JOBS) {
-    // Both jobs end before a failure is raised: nothing is journaled after the run has stopped.
+    // Every job of the group ends before a failure is raised: nothing is journaled after the run has stopped.
     const settled = await Promise.allSettled(chunks.slice(i, i + PROOF_JOBS).map((chunk) => proveChunk(chunk, run, options)));
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;

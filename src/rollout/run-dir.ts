@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileDurably } from './durable-write.js';
+import { writeFileDurably, writeFilesDurably } from './durable-write.js';
 import { assertGenesysId } from './genesys-id.js';
 
 /**
@@ -58,9 +58,15 @@ export class RunDir {
 
   /** The backup YAML (exact bytes) and its metadata, durable before the first write of the run. */
   writeBackup(flowId: string, version: string | undefined, yaml: string, metadata: Record<string, unknown>): void {
-    const path = this.backupPath(flowId, version);
-    writeFileDurably(path, yaml);
-    writeFileDurably(path.replace(/\.yaml$/, '.json'), JSON.stringify(metadata, null, 2) + '\n');
+    this.writeBackups([{ flowId, version, yaml, metadata }]);
+  }
+
+  /** Backups written together: durable, every one, when this returns (durable-write.ts writeFilesDurably). */
+  writeBackups(backups: readonly { flowId: string; version: string | undefined; yaml: string; metadata: Record<string, unknown> }[]): void {
+    writeFilesDurably(backups.flatMap(({ flowId, version, yaml, metadata }) => {
+      const path = this.backupPath(flowId, version);
+      return [{ path, content: yaml }, { path: path.replace(/\.yaml$/, '.json'), content: JSON.stringify(metadata, null, 2) + '\n' }];
+    }));
   }
 
   /** Both files: a kill between writing the YAML and its metadata must not leave the metadata missing for good. */

@@ -71,20 +71,32 @@ function copyProvenPlan(head: PlanHead, runDir: RunDir): RunFlow[] {
   return flows;
 }
 
+/** Backups written durably together (one fsync of the directory and one journal line write each). */
+const BACKUP_BATCH = 100;
+
 /**
  * The backups that are not on disk yet, from the run's own copy of the plan (proven just now; the plan file
- * itself could have changed meanwhile), one flow at a time.
+ * itself could have changed meanwhile), a hundred flows at a time: each batch is durable before it is journaled.
  */
 function writeBackups(runDir: RunDir, flows: readonly RunFlow[], planChecksum: string, journal: Journal): void {
   const missing = new Set(flows.filter((flow) => isTarget(flow.state) && !runDir.hasBackup(flow.id, flow.publishedVersion)).map((flow) => flow.id));
   if (missing.size === 0) return;
+  let batch: PlanFlow[] = [];
+  const flush = (): void => {
+    runDir.writeBackups(batch.map((flow) => ({
+      flowId: flow.id, version: flow.publishedVersion, yaml: flow.original ?? '',
+      metadata: {
+        id: flow.id, name: flow.name, type: flow.type, division: flow.division,
+        publishedVersion: flow.publishedVersion, sha256: flow.sha256, planChecksum,
+      },
+    })));
+    journal.appendMany(batch.map((flow) => ['backup-written', { flowId: flow.id, version: flow.publishedVersion }] as const));
+    batch = [];
+  };
   for (const flow of planFlows(readPlanHead(runDir.planPath))) {
     if (!missing.has(flow.id)) continue;
-    runDir.writeBackup(flow.id, flow.publishedVersion, flow.original ?? '', {
-      id: flow.id, name: flow.name, type: flow.type, division: flow.division,
-      publishedVersion: flow.publishedVersion, sha256: flow.sha256, planChecksum,
-    });
-    journal.append('backup-written', { flowId: flow.id, version: flow.publishedVersion });
+    batch.push(flow);
+    if (batch.length >= BACKUP_BATCH) flush();
   }
+  if (batch.length > 0) flush();
 }
-

@@ -20,6 +20,8 @@ export interface PollOptions {
    */
   deadline?: number;
   signal?: AbortSignal;
+  /** How the first look went, and the pause before it (for a caller that learns when to look first). */
+  onFirstLook?: (done: boolean, waitedMs: number) => void;
 }
 
 export const DEFAULT_POLL = { initialMs: 500, factor: 1.5, maxMs: 5_000 } as const;
@@ -40,7 +42,7 @@ export async function poll<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   clock: Clock,
-  options: PollOptions & { onFirstLook?: (done: boolean, waitedMs: number) => void } = {},
+  options: PollOptions = {},
 ): Promise<Polled<T>> {
   const { initialMs, factor, maxMs } = { ...DEFAULT_POLL, ...definedOnly(options) };
   const { deadline, signal } = options;
