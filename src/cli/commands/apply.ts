@@ -42,7 +42,7 @@ export function register(program: Command, ctx: CommandContext): void {
       .command('apply')
       .description('apply a plan: journaled, resumable (run it again after an interruption)')
       .argument('<plan>', 'the plan file written by flowlink plan')
-      .option('--concurrency <n>', 'flows in flight at once, or auto (adapts to 429s and rate-limit headers)', parseConcurrency, 'auto' as const)
+      .option('--concurrency <n>', 'import jobs in flight at once, or auto (up to 400 in flight, writers adapting to 429s and rate-limit headers)', parseConcurrency, 'auto' as const)
       .option('--job-timeout <seconds>', JOB_TIMEOUT_HELP, parseJobTimeout)
       .option('-y, --yes', 'do not ask for confirmation'),
   );

@@ -22,7 +22,7 @@ export function register(program: Command, ctx: CommandContext): void {
       .description('restore every flow a run changed to its backed-up YAML (journaled, resumable)')
       .argument('<run>', 'a run id (see flowlink status) or the plan file of the run')
       .option('--flow <id...>', 'only these flows (repeatable)')
-      .option('--concurrency <n>', 'flows in flight at once, or auto', parseConcurrency, 'auto' as const)
+      .option('--concurrency <n>', 'import jobs in flight at once, or auto', parseConcurrency, 'auto' as const)
       .option('--job-timeout <seconds>', JOB_TIMEOUT_HELP, parseJobTimeout)
       .option('-y, --yes', 'do not ask for confirmation'))),
   ).action(async (run: string, options: { flow?: string[]; concurrency: number | 'auto'; jobTimeout?: number; yes?: boolean; json?: boolean; runs?: string; format?: string }) => {
