@@ -44,7 +44,17 @@ export function sampleRss(intervalMs = 20): { stop(): PeakRss } {
     heapPeak = Math.max(heapPeak, usage.heapUsed);
     externalPeak = Math.max(externalPeak, usage.external);
   };
-  const timer = setInterval(sample, intervalMs);
+  // TRACE_MEM=1: the memory every second on stderr (where in a run the peak comes).
+  let traced = 0;
+  const traceStart = Date.now();
+  const timer = setInterval(() => {
+    sample();
+    if (process.env.TRACE_MEM && Date.now() - traced >= 1000) {
+      traced = Date.now();
+      const u = process.memoryUsage();
+      console.error(`MEM ${((traced - traceStart) / 1000).toFixed(0)} s rss ${Math.round(u.rss / MB)} heap ${Math.round(u.heapUsed / MB)}/${Math.round(u.heapTotal / MB)} external ${Math.round(u.external / MB)} arrayBuffers ${Math.round(u.arrayBuffers / MB)}`);
+    }
+  }, intervalMs);
   timer.unref();
   return {
     stop() {

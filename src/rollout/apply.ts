@@ -76,7 +76,7 @@ async function applyChecked(head: PlanHead, given: ApplyOptions): Promise<ApplyR
         `run ${runDir.runId} was rolled back (${rolledBack.at}); its flows are back to what they were, so this plan is stale: make a new plan to apply the change again`);
     }
     await assertPlanBelongsToOrgUnlessUnreachable(given.api, head.header, given.environment);
-    const result = await runPrepared(prepareRun(head, runDir, fresh), options);
+    const result = await runPrepared(await prepareRun(head, runDir, fresh), options);
     return lock.replacedStale ? { ...result, replacedStaleLock: lock.replacedStale } : result;
   } finally {
     lock.release();

@@ -1,5 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { writeFileDurably } from './durable-write.js';
+import { setImmediate } from 'node:timers/promises';
+import { openFileDurably } from './durable-write.js';
 import { Journal, readJournal } from './journal.js';
 import { provenYaml } from './plan-edit.js';
 import { sha256, type PlanFlow, type PlanHeader } from './plan-format.js';
@@ -25,12 +26,12 @@ export interface PreparedRun {
  * The run directory before the first write: the plan's copy (every target proven on the way, its planned YAML
  * beside it), the journal's start, and the backups (durable). Returns the flows' metadata only.
  */
-export function prepareRun(head: PlanHead, runDir: RunDir, fresh: boolean): PreparedRun {
+export async function prepareRun(head: PlanHead, runDir: RunDir, fresh: boolean): Promise<PreparedRun> {
   const resumed = readJournal(runDir.journalPath).length > 0;
   runDir.create();
   let flows: RunFlow[];
   try {
-    flows = copyProvenPlan(head, runDir);
+    flows = await copyProvenPlan(head, runDir);
   } catch (error) {
     // A plan refused here leaves no run behind (the lock's release removes the then empty directory).
     if (fresh) {
@@ -42,7 +43,7 @@ export function prepareRun(head: PlanHead, runDir: RunDir, fresh: boolean): Prep
   const journal = new Journal(runDir.journalPath);
   const startedAt = new Date().toISOString();
   journal.append(resumed ? 'run-resumed' : 'run-started', { runId: runDir.runId, module: head.header.module.name });
-  writeBackups(runDir, flows, head.checksum, journal);
+  await writeBackups(runDir, flows, head.checksum, journal);
   return { checksum: head.checksum, header: head.header, flows, resumed, startedAt, journal };
 }
 
@@ -51,7 +52,7 @@ export function prepareRun(head: PlanHead, runDir: RunDir, fresh: boolean): Prep
  * and writing its planned YAML; the copy is in place only if every target is proven and the checksum holds at
  * the end (else writeFileDurably drops its temporary file and the error stands).
  */
-function copyProvenPlan(head: PlanHead, runDir: RunDir): RunFlow[] {
+async function copyProvenPlan(head: PlanHead, runDir: RunDir): Promise<RunFlow[]> {
   const flows: RunFlow[] = [];
   function* proven(): Generator<PlanFlow> {
     for (const flow of planFlows(head)) {
@@ -67,9 +68,27 @@ function copyProvenPlan(head: PlanHead, runDir: RunDir): RunFlow[] {
       yield flow;
     }
   }
-  writeFileDurably(runDir.planPath, planPieces(head.header, proven(), head.checksum));
+  const file = openFileDurably(runDir.planPath);
+  try {
+    let pieces = 0;
+    for (const piece of planPieces(head.header, proven(), head.checksum)) {
+      file.write(piece);
+      if (++pieces % YIELD_EVERY === 0) await setImmediate();
+    }
+    file.commit();
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
   return flows;
 }
+
+/**
+ * Flows proven between turns of the event loop: V8 finishes its incremental garbage collections in tasks that only
+ * run when the loop turns, so a prepare of 10,000 flows in one synchronous stretch let garbage pile up (memory
+ * grew with N); a signal is heard meanwhile too.
+ */
+const YIELD_EVERY = 50;
 
 /** Backups written durably together (one fsync of the directory and one journal line write each). */
 const BACKUP_BATCH = 100;
@@ -78,7 +97,7 @@ const BACKUP_BATCH = 100;
  * The backups that are not on disk yet, from the run's own copy of the plan (proven just now; the plan file
  * itself could have changed meanwhile), a hundred flows at a time: each batch is durable before it is journaled.
  */
-function writeBackups(runDir: RunDir, flows: readonly RunFlow[], planChecksum: string, journal: Journal): void {
+async function writeBackups(runDir: RunDir, flows: readonly RunFlow[], planChecksum: string, journal: Journal): Promise<void> {
   const missing = new Set(flows.filter((flow) => isTarget(flow.state) && !runDir.hasBackup(flow.id, flow.publishedVersion)).map((flow) => flow.id));
   if (missing.size === 0) return;
   let batch: PlanFlow[] = [];
@@ -96,7 +115,10 @@ function writeBackups(runDir: RunDir, flows: readonly RunFlow[], planChecksum: s
   for (const flow of planFlows(readPlanHead(runDir.planPath))) {
     if (!missing.has(flow.id)) continue;
     batch.push(flow);
-    if (batch.length >= BACKUP_BATCH) flush();
+    if (batch.length >= BACKUP_BATCH) {
+      flush();
+      await setImmediate();
+    }
   }
   if (batch.length > 0) flush();
 }
