@@ -24,6 +24,11 @@ export interface EmulatorOptions {
   tokenTtlSec?: number;
   /** Dependency tracking reflects a publish only after this many ms (default 0). */
   dependencyLagMs?: number;
+  /**
+   * GET /api/v2/flows, /flows/lookup and /flows/{id} show a new published version only after this many ms, the one
+   * before it until then (default 0): an eventually consistent read, which the real API may or may not have.
+   */
+  readLagMs?: number;
   /** Seed of the PRNG behind probability faults (default 1). */
   faultSeed?: number;
   /** Injectable clock (epoch ms). */
@@ -67,6 +72,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     jobMs: options.jobMs ?? 200,
     tokenTtlSec: options.tokenTtlSec ?? 86_400,
     dependencyLagMs: options.dependencyLagMs ?? 0,
+    readLagMs: options.readLagMs ?? 0,
     faultSeed: options.faultSeed ?? 1,
     now: options.now ?? Date.now,
     exportMode: options.exportMode ?? 'regenerate',
@@ -82,6 +88,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   check('jobMs', resolved.jobMs, 0);
   check('tokenTtlSec', resolved.tokenTtlSec, 1);
   check('dependencyLagMs', resolved.dependencyLagMs, 0);
+  check('readLagMs', resolved.readLagMs, 0);
   if (!EXPORT_MODES.includes(resolved.exportMode)) {
     throw new RangeError(`emulator option exportMode must be one of ${EXPORT_MODES.join(', ')} (got ${JSON.stringify(resolved.exportMode)})`);
   }

@@ -7,6 +7,12 @@ import {
 
 /** A flow is rebased at most this often in one attempt; past it, someone keeps publishing: CONFLICT. */
 const MAX_REBASES = 2;
+/**
+ * A flow whose job succeeded but whose published version still reads as the one checked is looked at again this
+ * many times (1, 2, 4, 8 s apart) before it is failed, to be confirmed by the next apply: a read may lag a publish
+ * (unverified on the real API; the emulator's readLagMs models it), and taking that for a CONFLICT would be wrong.
+ */
+const UNSEEN_LOOKS = 5;
 
 /**
  * Confirms imported flows from the API: DONE must be true when checked. Genesys has no compare-and-swap
@@ -22,15 +28,19 @@ const MAX_REBASES = 2;
  */
 export async function confirmWrites(ctx: RunContext, flows: readonly RewriteItem[]): Promise<void> {
   let waiting = flows.filter((flow) => progressOf(ctx, flow).awaiting);
+  let unseenLooks = 0;
   while (waiting.length > 0) {
     const metas = await ctx.api.getFlows(waiting.map((flow) => flow.id));
     const unclear: RewriteItem[] = [];
+    const unseen: RewriteItem[] = [];
     for (const flow of waiting) {
       const awaiting = progressOf(ctx, flow).awaiting!;
       const version = metas.get(flow.id)?.publishedVersion;
       if (!metas.has(flow.id)) fail(ctx, flow, 'the flow was deleted after the import');
       else if (version === undefined) fail(ctx, flow, 'the flow has no published version after the import');
       else if (awaiting.base !== undefined && directlyFollows(awaiting.base, version)) finish(ctx, flow, version);
+      // Still the version checked, though the job published: a read that lags the publish (versions never go back).
+      else if (version === awaiting.base) unseen.push(flow);
       else unclear.push(flow);
     }
     const rebased: RewriteItem[] = [];
@@ -41,7 +51,15 @@ export async function confirmWrites(ctx: RunContext, flows: readonly RewriteItem
         if (outcome === 'rebased') rebased.push(flow);
       }
     }
-    waiting = rebased.filter((flow) => progressOf(ctx, flow).awaiting);
+    if (unseen.length > 0) unseenLooks += 1;
+    if (unseen.length > 0 && unseenLooks >= UNSEEN_LOOKS) {
+      for (const flow of unseen) {
+        fail(ctx, flow, `imported (its job succeeded), but the flow still shows version ${progressOf(ctx, flow).awaiting!.base} after ${unseenLooks} looks; apply again to confirm it`);
+      }
+    } else if (unseen.length > 0) {
+      await ctx.api.clock.sleep(1000 * 2 ** (unseenLooks - 1));
+    }
+    waiting = [...rebased, ...(unseenLooks < UNSEEN_LOOKS ? unseen : [])].filter((flow) => progressOf(ctx, flow).awaiting);
   }
 }
 

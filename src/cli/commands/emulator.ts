@@ -17,6 +17,7 @@ interface EmulatorFlags {
   jobMs: string;
   tokenTtl: string;
   dependencyLag: string;
+  readLag: string;
   export: string;
 }
 
@@ -42,6 +43,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--job-ms <ms>', 'duration of import/export jobs and Operations', '200')
     .option('--token-ttl <s>', 'token lifetime in seconds', '86400')
     .option('--dependency-lag <ms>', 'delay before dependency tracking reflects a publish', '0')
+    .option('--read-lag <ms>', 'delay before GET /flows, /flows/lookup and /flows/{id} show a new published version', '0')
     .option('--export <mode>', 'regenerate (new YAML on every export, as Genesys Cloud does) | verbatim (the stored text byte for byte)', 'regenerate')
     .action(async (flags: EmulatorFlags) => {
       const secret = flags.clientSecret ?? DEFAULT_CLIENT_SECRET;
@@ -61,6 +63,7 @@ export function register(program: Command, ctx: CommandContext): void {
         jobMs: integer('job-ms', flags.jobMs, 0, 3_600_000),
         tokenTtlSec: integer('token-ttl', flags.tokenTtl, 1),
         dependencyLagMs: integer('dependency-lag', flags.dependencyLag, 0),
+        readLagMs: integer('read-lag', flags.readLag, 0),
         exportMode: exportMode as ExportMode,
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
       };

@@ -31,8 +31,8 @@ export function dependencyOf(flow: FlowRecord, versionId: string): Dependency {
   };
 }
 
-/** The publish (or unpublish: versionId null) dependency tracking currently knows for a flow (lag applied). */
-function trackedPublishEntry(flow: FlowRecord, now: number, lagMs: number): { versionId: string | null; at: number } | undefined {
+/** The publish (or unpublish: versionId null) a reader lagging `lagMs` behind currently sees for a flow. */
+export function trackedPublishEntry(flow: FlowRecord, now: number, lagMs: number): { versionId: string | null; at: number } | undefined {
   for (let i = flow.publishHistory.length - 1; i >= 0; i -= 1) {
     const entry = flow.publishHistory[i] as { versionId: string | null; at: number };
     if (entry.at + lagMs <= now) return entry;

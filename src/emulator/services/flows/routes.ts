@@ -9,6 +9,14 @@ import type { FlowRecord, Lock } from '../../state/types.js';
 import { checkin, checkout, publish, revert, save, unlock } from './actions.js';
 import { parsedContent, findVersion, getFlow, latestVersion, versionText } from './model.js';
 import { flowView, operationView, versionView } from './views.js';
+import { trackedPublishEntry } from '../dependencies/model.js';
+
+/** A flow as a read shows it: with `readLagMs`, a publish newer than the lag is not seen yet (docs/emulator.md). */
+function seenFlowView(emu: Emulator, now: number, flow: FlowRecord, includeSchemas: boolean): Record<string, unknown> {
+  const lag = emu.options.readLagMs;
+  if (lag === 0) return flowView(emu.store.state, flow, includeSchemas);
+  return flowView(emu.store.state, flow, includeSchemas, trackedPublishEntry(flow, now, lag)?.versionId ?? null);
+}
 
 export function callerOf(emu: Emulator, ctx: RequestContext): Lock {
   return { kind: 'client', id: ctx.token?.clientId ?? emu.client.id, name: emu.client.name };
@@ -59,7 +67,7 @@ function listFlows(emu: Emulator, ctx: RequestContext, idsRequired: boolean): Re
   flows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : 1));
   if (sortOrder === 'desc') flows.reverse();
   const listing = pageOf(flows, page, ctx.path, q);
-  listing.entities = (listing.entities as FlowRecord[]).map((f) => flowView(emu.store.state, f, includeSchemas));
+  listing.entities = (listing.entities as FlowRecord[]).map((f) => seenFlowView(emu, ctx.now, f, includeSchemas));
   return listing;
 }
 
@@ -84,7 +92,7 @@ export function registerFlowRoutes(router: Router, emu: Emulator): void {
   router.add('GET', '/api/v2/flows/:flowId', (ctx) => {
     const flow = getFlow(state(), ctx.params.flowId as string);
     if (flow.deleted && !boolParam(ctx.query, 'deleted', false)) throw notFound('Could not find flow with specified ID.');
-    return json(flowView(state(), flow, true));
+    return json(seenFlowView(emu, ctx.now, flow, true));
   });
   router.add('GET', '/api/v2/flows/:flowId/versions', (ctx) => {
     const flow = getFlow(state(), ctx.params.flowId as string);

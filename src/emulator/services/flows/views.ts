@@ -42,9 +42,10 @@ export function operationView(op: OperationRecord): Record<string, unknown> {
   };
 }
 
-export function flowView(state: EmulatorState, flow: FlowRecord, includeSchemas: boolean): Record<string, unknown> {
+/** `seenPublishedVersionId`: the published version a lagging read shows (readLagMs), when not the current one. */
+export function flowView(state: EmulatorState, flow: FlowRecord, includeSchemas: boolean, seenPublishedVersionId?: string | null): Record<string, unknown> {
   const division = state.divisions.get(flow.divisionId);
-  const published = versionById(flow, flow.publishedVersionId);
+  const published = versionById(flow, seenPublishedVersionId === undefined ? flow.publishedVersionId : (seenPublishedVersionId ?? undefined));
   const saved = versionById(flow, flow.savedVersionId);
   const checkedIn = versionById(flow, flow.checkedInVersionId);
   const view: Record<string, unknown> = {
