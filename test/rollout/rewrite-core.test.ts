@@ -768,6 +768,25 @@ describe('post-import confirmation', () => {
     assert.equal(org.calls.exportFlows, 2, 'the latest (ours?) and theirs');
   });
 
+  test('someone else publishes the next version and our job fails: their version is not taken for ours, FAILED with the job\'s message', async () => {
+    const org = orgOf(1);
+    org.exportTransform = regenerateExport;
+    const flow = target(org, 'f1');
+    const theirs = theirEdit(org.publishedYaml('f1')!);
+    org.beforeUpload('f1', () => org.publish('f1', theirs));
+    org.nextImport('f1', { kind: 'fail', messages: ['Archy: the flow is not valid'] });
+    const path = newJournalPath();
+    const result = await run(org, [flow], path);
+    // 4.0 directly follows the checked 3.0, but it means their text: the job is asked, and it failed.
+    assert.equal(result.outcomes.get('f1')?.state, 'FAILED');
+    assert.match(result.outcomes.get('f1')?.error ?? '', /Archy: the flow is not valid/);
+    assert.deepEqual(org.exportLog, [[{ id: 'f1', version: '4.0' }]], 'the advanced version was read to compare it');
+    assert.equal(org.calls.waitImport, 1, 'then the job itself was asked');
+    assert.equal(entriesOf(path, 'f1', 'flow-done').length, 0);
+    assert.equal(org.flow('f1').published, '4.0');
+    assertMeans(org.publishedYaml('f1'), theirs, 'theirs left as they published it');
+  });
+
   test('without a rebase (rollback), a version published between check and write is a CONFLICT naming the three versions', async () => {
     const org = orgOf(1);
     const { rebase: _r, ...flow } = target(org, 'f1');
