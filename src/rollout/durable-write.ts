@@ -14,14 +14,7 @@ type Content = string | Uint8Array | Iterable<string>;
  * temporary file is removed, and the error names the path asked for (not the temporary file).
  */
 export function writeFileDurably(path: string, content: Content): void {
-  const file = openFileDurably(path);
-  try {
-    writeContent(file, content);
-    file.commit();
-  } catch (error) {
-    file.abort();
-    throw error;
-  }
+  writeFilesDurably([{ path, content }]);
 }
 
 /**

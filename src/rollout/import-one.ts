@@ -20,23 +20,33 @@ export async function startImport(
   journalFields: Record<string, unknown> = {},
 ): Promise<string | undefined> {
   const { api, journal } = ctx;
-  const item = progressOf(ctx, flow);
-  const started = Date.now();
-  item.outcome.startedAt ??= new Date(started).toISOString();
-  try {
+  progressOf(ctx, flow).outcome.startedAt ??= new Date().toISOString();
+  return flowStep(ctx, flow, async () => {
     const registration = await api.registerImport();
     journal.append('import-registered', { flowId: flow.id, jobId: registration.jobId, ...journalFields });
     const yaml = text.load();
     if (sha256(yaml) !== text.sha256) throw new Error(`the YAML kept for flow ${flow.id} is damaged; make a new plan`);
     await api.uploadImport(registration, yaml);
     journal.append('import-uploaded', { flowId: flow.id, jobId: registration.jobId });
-    item.outcome.durationMs = (item.outcome.durationMs ?? 0) + Date.now() - started;
     return registration.jobId;
+  });
+}
+
+/**
+ * One step of a flow's import, timed into its outcome. An error that is not this flow's fault stops the run (the
+ * journal at its last step); any other fails the flow, and the step gives undefined.
+ */
+async function flowStep<T>(ctx: RunContext, flow: RewriteItem, work: () => Promise<T>): Promise<T | undefined> {
+  const item = progressOf(ctx, flow);
+  const started = Date.now();
+  try {
+    return await work();
   } catch (error) {
-    item.outcome.durationMs = (item.outcome.durationMs ?? 0) + Date.now() - started;
     if (isRunFatal(error)) throw new RunStopped(error);
     fail(ctx, flow, error instanceof Error ? error.message : String(error));
     return undefined;
+  } finally {
+    item.outcome.durationMs = (item.outcome.durationMs ?? 0) + Date.now() - started;
   }
 }
 
@@ -45,7 +55,7 @@ export async function startImport(
  * flow is a twin made by a rename (imports match by name, genesys-api.md §15.8); Success leaves the flow awaiting
  * confirmation from the API (confirm.ts).
  */
-export function settleJob(ctx: RunContext, flow: RewriteItem, jobId: string, result: ImportResult, awaiting: Awaiting): void {
+function settleJob(ctx: RunContext, flow: RewriteItem, jobId: string, result: ImportResult, awaiting: Awaiting): void {
   const { journal } = ctx;
   const item = progressOf(ctx, flow);
   if (result.status === 'Success' && result.flowId !== undefined && result.flowId !== flow.id) {
@@ -64,18 +74,8 @@ export function settleJob(ctx: RunContext, flow: RewriteItem, jobId: string, res
 
 /** Waits for a flow's job to end (the job timeout applies) and settles it; errors as startImport. */
 export async function awaitJob(ctx: RunContext, flow: RewriteItem, jobId: string, awaiting: Awaiting): Promise<void> {
-  const item = progressOf(ctx, flow);
-  const started = Date.now();
-  try {
-    // In-flight jobs are always awaited, even after Ctrl-C: stopping mid-job would leave the outcome unknown.
-    const result = await ctx.api.waitImport(jobId);
-    item.outcome.durationMs = (item.outcome.durationMs ?? 0) + Date.now() - started;
-    settleJob(ctx, flow, jobId, result, awaiting);
-  } catch (error) {
-    item.outcome.durationMs = (item.outcome.durationMs ?? 0) + Date.now() - started;
-    if (isRunFatal(error)) throw new RunStopped(error);
-    fail(ctx, flow, error instanceof Error ? error.message : String(error));
-  }
+  // In-flight jobs are always awaited, even after Ctrl-C: stopping mid-job would leave the outcome unknown.
+  await flowStep(ctx, flow, async () => settleJob(ctx, flow, jobId, await ctx.api.waitImport(jobId), awaiting));
 }
 
 /** One whole import, waited for: register, upload, wait (used for rebases, where a job's outcome is needed at once). */

@@ -82,25 +82,26 @@ export class OutcomeWatcher {
   }
 
   /**
-   * Waits while the watcher is full (the writers' back-pressure), then holds a place for one upload, until `watch`
-   * or `release`: a writer still uploading counts, or two writers could both take the last place.
+   * One writer's upload, under the watcher's back-pressure: waits while the watcher is full, holds a place while
+   * `start` registers and uploads (a writer still uploading counts, or two writers could both take the last place),
+   * then watches the job `start` returns; no job (the flow failed, or the run is stopping): the place is given back.
    */
-  async room(): Promise<void> {
+  async upload(flow: RewriteItem, awaiting: Awaiting, start: () => Promise<string | undefined>): Promise<void> {
     while (this.watched.size + this.reserved >= this.options.maxWatched && !this.stop) await this.ctx.api.clock.sleep(this.options.tickMs);
     if (this.stop) throw this.stop;
     this.reserved += 1;
-  }
-
-  /** The place held by `room` is not needed (nothing was uploaded). */
-  release(): void {
-    this.reserved -= 1;
-  }
-
-  /** An uploaded job to learn the outcome of (in the place held by `room`). */
-  watch(flow: RewriteItem, jobId: string, awaiting: Awaiting): void {
-    this.reserved -= 1;
+    let jobId: string | undefined;
+    try {
+      jobId = await start();
+    } finally {
+      this.reserved -= 1;
+    }
+    if (jobId === undefined) return;
     const now = this.ctx.api.clock.now();
-    this.watched.set(flow.id, { flow, jobId, awaiting, uploadedAt: now, nextLookAt: now + this.jobTime.ms, phase: 'running', misses: 0 });
+    const watched: Watched = { flow, jobId, awaiting, uploadedAt: now, nextLookAt: now + this.jobTime.ms, phase: 'running', misses: 0 };
+    this.watched.set(flow.id, watched);
+    // Without a version to compare with (none was published), only the job can say what became of the import.
+    if (awaiting.base === undefined) this.poll(watched);
   }
 
   /** A precheck's lookup, with due outcomes carried in the same request (up to one request's ids). */
@@ -150,11 +151,6 @@ export class OutcomeWatcher {
     return running;
   }
 
-  private anyDue(now: number): boolean {
-    for (const w of this.watched.values()) if (w.phase === 'running' && w.nextLookAt <= now) return true;
-    return false;
-  }
-
   /** Running flows whose look is due, oldest first. */
   private due(now: number): Watched[] {
     return [...this.watched.values()].filter((w) => w.phase === 'running' && w.nextLookAt <= now).sort((a, b) => a.nextLookAt - b.nextLookAt);
@@ -200,9 +196,8 @@ export class OutcomeWatcher {
   private startVerifyIfDue(now: number): void {
     const advanced = [...this.watched.values()].filter((w) => w.phase === 'advanced');
     if (advanced.length === 0) return;
-    const stillRunning = [...this.watched.values()].some((w) => w.phase === 'running');
     const oldest = Math.min(...advanced.map((w) => w.advancedAt ?? now));
-    const waitForMore = !(this.closed && !stillRunning) && !(this.full && !this.anyDue(now));
+    const waitForMore = !(this.closed && this.countRunning() === 0) && !(this.full && this.due(now).length === 0);
     if (advanced.length < VERIFY_BATCH && now - oldest < this.options.verifyLagMs && waitForMore) return;
     const batch = advanced.slice(0, VERIFY_BATCH);
     for (const w of batch) w.phase = 'verifying';
@@ -212,8 +207,6 @@ export class OutcomeWatcher {
   private startPollsIfOverdue(now: number): void {
     const after = Math.max(this.options.pollAfterMs, 3 * this.jobTime.ms);
     for (const w of this.watched.values()) if (w.phase === 'running' && now - w.uploadedAt >= after) this.poll(w);
-    // A flow imported without a version to compare with (none was published) is settled by its job at once.
-    for (const w of this.watched.values()) if (w.phase === 'running' && w.awaiting.base === undefined) this.poll(w);
   }
 
   /** One export job for up to 100 new versions: each must mean exactly what this run imported. */

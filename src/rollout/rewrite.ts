@@ -10,7 +10,7 @@ import { precheck } from './precheck.js';
 import { startImport } from './import-one.js';
 import { OutcomeWatcher, type WatcherOptions } from './outcome-watcher.js';
 import { confirmWrites } from './confirm.js';
-import { RunStopped, progressOf, type ApplyEvent, type ApplyState, type Progress, type RewriteItem, type RunContext } from './rewrite-context.js';
+import { RunStopped, progressOf, type ApplyEvent, type ApplyState, type Awaiting, type Progress, type RewriteItem, type RunContext } from './rewrite-context.js';
 
 export { RunStopped, type ApplyEvent, type ApplyState, type RewriteItem } from './rewrite-context.js';
 
@@ -101,14 +101,9 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
       const ready = await readyIn(chunk);
       const item = progressOf(ctx, flow);
       if (ready.has(flow.id) && !stopped()) {
-        await watcher.room();
-        // The stop may have come while this writer waited for room: the place is given back, nothing uploaded.
-        const jobId = stopped() ? undefined : await startImport(ctx, flow, { load: flow.loadNewYaml, sha256: flow.newYamlSha256 }).catch((error: unknown) => {
-          watcher.release();
-          throw error;
-        });
-        if (jobId === undefined) watcher.release();
-        else watcher.watch(flow, jobId, { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: flow.loadNewYaml, rebases: 0 });
+        // The stop may have come while this writer waited for room: then nothing is uploaded.
+        await watcher.upload(flow, awaitingOf(flow), async () =>
+          stopped() ? undefined : startImport(ctx, flow, { load: flow.loadNewYaml, sha256: flow.newYamlSha256 }));
         adaptive.observe(api.stats().rateLimited);
       }
       if (item.awaiting && !watcher.has(flow)) queued.push(flow);
@@ -138,6 +133,11 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   return { outcomes, interrupted, ...(stopError ? { stopReason: redact(stopError.message), stopKind: stopError.reason } : {}) };
 }
 
+/** What a flow imported from its plan must become: the version after the planned one, meaning the planned YAML. */
+function awaitingOf(flow: RewriteItem): Awaiting {
+  return { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: flow.loadNewYaml, rebases: 0 };
+}
+
 /** Rebuilds each target's state from the journal of earlier attempts (the one reading: journal-state.ts). */
 function restoreProgress(targets: readonly RewriteItem[], entries: readonly JournalEntry[]): Map<string, Progress> {
   const journaled = reduceJournal(entries);
@@ -150,9 +150,7 @@ function restoreProgress(targets: readonly RewriteItem[], entries: readonly Jour
     if (seen?.pendingJobId !== undefined) item.pendingJobId = seen.pendingJobId;
     if (seen?.imported) item.importedEarlier = true;
     // Imported in an earlier attempt but never confirmed: confirmed now, before anything else is decided.
-    if (seen?.state === 'IMPORTED_UNCONFIRMED') {
-      item.awaiting = { ...(target.expectedVersion ? { base: target.expectedVersion } : {}), text: target.loadNewYaml, rebases: 0 };
-    }
+    if (seen?.state === 'IMPORTED_UNCONFIRMED') item.awaiting = awaitingOf(target);
     // Only DONE is final; FAILED, CONFLICT and skipped flows are looked at again.
     if (seen?.state === 'DONE') item.outcome.state = 'DONE';
     if (seen?.versionAfter !== undefined) item.outcome.versionAfter = seen.versionAfter;
