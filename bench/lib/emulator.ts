@@ -91,6 +91,8 @@ export function countRequests(log: readonly LoggedRequest[]): RequestCounts {
   const counts: RequestCounts = { api: 0, rateLimited: 0, oauth: 0, uploads: 0, downloads: 0, byRoute: {}, perWindow: [] };
   const first = log.find((entry) => entry.kind === 'api')?.time;
   for (const entry of log) {
+    // TRACE_REQUESTS=all: the presigned uploads and downloads too (not rate limited, but on a run's path).
+    if (process.env.TRACE_REQUESTS === 'all' && entry.kind !== 'api') console.error(`REQ ${((entry.time - (first ?? 0)) / 1000).toFixed(2)} ${entry.kind} ${entry.status}`);
     if (entry.kind === 'oauth') counts.oauth += 1;
     else if (entry.kind === 'upload') counts.uploads += 1;
     else if (entry.kind === 'download') counts.downloads += 1;

@@ -1,4 +1,7 @@
+import { load } from 'js-yaml';
 import { parseDocument } from 'yaml';
+import { DECLINED, readBlockYaml } from './block-reader.js';
+import { FAST_LOAD_OPTIONS } from './fast-parse.js';
 import { PARSE_OPTIONS } from './parse-flow.js';
 import { maskSubstitutions } from './text-format.js';
 
@@ -20,13 +23,35 @@ const REFERENCE = /^(?:\.{1,2}\/|\/)(?:.*\/)?([A-Za-z]+)\[([^\]]*)\]$/;
 
 export function flowMeaning(text: string): Meaning {
   const body = maskSubstitutions(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
-  const doc = parseDocument(body, PARSE_OPTIONS);
-  if (doc.errors.length > 0) return { ok: false, reason: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
-  const plain: unknown = doc.toJS({ maxAliasCount: -1 });
+  const read = plainValue(body);
+  return read.ok ? meaningOf(read.value) : read;
+}
+
+/** The meaning of a document already read to its plain value (what `yaml`'s toJS gives). */
+export function meaningOf(plain: unknown): Meaning & { ok: true } {
   const targets = new Map<string, string>();
   indexRefIds(plain, '', undefined, targets);
   const value = canonical(plain, targets);
   return { ok: true, value, text: JSON.stringify(value) };
+}
+
+/**
+ * The document's plain value, read by the engine's fast readers (the block reader, else js-yaml with the `yaml`
+ * package's core schema: both give exactly what `yaml`'s toJS gives, fast-path.test.ts) and by `yaml` only when
+ * they cannot vouch for it: a meaning is taken of every text a run writes and checks, and `yaml`'s document model
+ * costs fifteen times their time and garbage (issue 15: apply's memory peak was that garbage). A text they reject
+ * is `yaml`'s to read or to name the error of.
+ */
+function plainValue(body: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const block = readBlockYaml(body);
+  if (block !== DECLINED) return { ok: true, value: block };
+  try {
+    return { ok: true, value: load(body, FAST_LOAD_OPTIONS) };
+  } catch {
+    const doc = parseDocument(body, PARSE_OPTIONS);
+    if (doc.errors.length > 0) return { ok: false, reason: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
+    return { ok: true, value: doc.toJS({ maxAliasCount: -1 }) };
+  }
 }
 
 /**

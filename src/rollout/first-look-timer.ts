@@ -13,6 +13,7 @@ export class FirstLookTimer {
   private current: number;
   private looks = 0;
   private readonly recentMisses: { waitedMs: number; look: number }[] = [];
+  private longestMiss = 0;
 
   constructor(initialMs = 1000, private readonly minMs = 100, private readonly maxMs = 30_000, private readonly memory = 200) {
     this.current = initialMs;
@@ -20,6 +21,14 @@ export class FirstLookTimer {
 
   get ms(): number {
     return this.current;
+  }
+
+  /**
+   * For a look whose miss costs more than its wait (the last jobs of a run: a miss there adds a second round to the
+   * run's end): the first look, but never before the longest wait that missed in this timer's life, plus 10 %.
+   */
+  get cautiousMs(): number {
+    return Math.min(this.maxMs, Math.max(this.current, Math.round(this.longestMiss * 1.1)));
   }
 
   /** The job was done at the first look: try a little sooner next time. */
@@ -32,6 +41,7 @@ export class FirstLookTimer {
   miss(waitedMs: number): void {
     this.looks += 1;
     this.recentMisses.push({ waitedMs, look: this.looks });
+    this.longestMiss = Math.max(this.longestMiss, waitedMs);
     this.current = Math.min(this.maxMs, Math.max(this.current, Math.round(waitedMs * 1.25)));
   }
 

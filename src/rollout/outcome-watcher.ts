@@ -12,8 +12,6 @@ import {
 export const LOOKUP_IDS = 100;
 /** New versions checked per export job (the API exports up to 100 flows a job). */
 export const VERIFY_BATCH = 100;
-/** At the end of a run, how long the oldest due flow waits for the others to be due too. */
-const TAIL_LAG_MS = 2000;
 
 export interface WatcherOptions {
   /** A lookup of its own is made once this many uploaded flows are due (otherwise they ride on the prechecks'). */
@@ -161,9 +159,10 @@ export class OutcomeWatcher {
     const due = this.due(now);
     if (due.length === 0) return [];
     const oldest = now - due[0]!.nextLookAt;
-    // The last uploads of a run are looked up together, once every one of them is due (or the oldest has waited a
-    // while): the tail of a run costs one lookup, not one a tick.
-    const tailReady = this.closed && (due.length === this.countRunning() || oldest >= TAIL_LAG_MS);
+    // The last uploads of a run are looked up together once every one of them is due, by the cautious time (a look
+    // too early there costs a second round at the run's end; the oldest waiting for the last costs nothing).
+    const tailReady = this.closed && due.length === this.countRunning() &&
+      due.every((w) => now >= w.uploadedAt + this.jobTime.cautiousMs);
     if (due.length >= this.options.roundFlows || oldest >= this.options.maxLagMs || tailReady || this.full) return due.slice(0, LOOKUP_IDS);
     return [];
   }

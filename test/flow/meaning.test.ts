@@ -3,8 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parse, stringify } from 'yaml';
+import { parse, parseDocument, stringify } from 'yaml';
 import { compareMeaning, flowMeaning, insertModuleCall } from '../../src/flow/index.js';
+import { meaningOf } from '../../src/flow/meaning.js';
+import { PARSE_OPTIONS } from '../../src/flow/parse-flow.js';
+import { maskSubstitutions } from '../../src/flow/text-format.js';
+import { damaged, styledDocument } from './yaml-arbitraries.js';
 
 // What a real org does to a flow between import and export (genesys-api.md §15.1), written here independently of
 // the emulator's regenerator: every refId renamed `<name>_<n>`, every reference made absolute, keys reordered,
@@ -139,6 +143,36 @@ describe('flow meaning', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('property: the fast readers give every text the meaning the yaml package reads, and reject only what it rejects', () => {
+    // flowMeaning reads with the block reader or js-yaml (issue 15: a tenth of the time and garbage); the yaml
+    // package is the reference. A text yaml reads must mean what yaml's value means; a text flowMeaning calls
+    // invalid must be invalid to yaml too.
+    const dir = join(import.meta.dirname, '../../../shared/samples');
+    const samples = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(dir, f), 'utf8'));
+    const byYaml = (text: string): string | undefined => {
+      const doc = parseDocument(maskSubstitutions(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')), PARSE_OPTIONS);
+      return doc.errors.length > 0 ? undefined : meaningOf(doc.toJS({ maxAliasCount: -1 })).text;
+    };
+    let read = 0;
+    let rejected = 0;
+    fc.assert(
+      fc.property(fc.oneof(styledDocument, damaged([...samples, HAND_WRITTEN, EXPORTED])), (text) => {
+        const mine = flowMeaning(text);
+        const reference = byYaml(text);
+        if (reference !== undefined) {
+          read += 1;
+          assert.ok(mine.ok, `yaml reads it, flowMeaning does not:\n${text}`);
+          assert.equal(mine.text, reference, text);
+        } else {
+          rejected += 1;
+        }
+        if (!mine.ok) assert.equal(reference, undefined, text);
+      }),
+      { numRuns: 400, seed: 1515 },
+    );
+    assert.ok(read > 200 && rejected > 10, `read ${read}, rejected ${rejected}: the texts did not cover both`);
   });
 
   it('a call inserted by the engine, then exported the way Genesys would, means the planned YAML', () => {
