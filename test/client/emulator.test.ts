@@ -187,6 +187,44 @@ test('the throttle follows the server budget from inin-ratelimit headers: no 429
   }
 });
 
+/**
+ * Against the emulator's window of 20 requests per 2 s (fixed, starting with the token's first request: Genesys'
+ * `inin-ratelimit-reset` counts down to it), one request, a pause of 1.5 s, then 29 more: the first window's
+ * budget is spent late in it.
+ */
+async function lateInTheWindow(ownPerWindow: number): Promise<{ t0: number; ok: number[]; limited: number }> {
+  const tight = await emulatorHarness({ rateLimit: 20, rateWindowMs: 2000 });
+  try {
+    const client = tight.client({ limits: { requestsPerMinute: ownPerWindow, rateWindowMs: 2000, concurrency: 4, baseBackoffMs: 10, maxBackoffMs: 100 } });
+    const flow = (await client.flows.findByName('Sales_Line_001', 'inboundcall'))!;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await Promise.all(Array.from({ length: 29 }, () => client.flows.get(flow.id)));
+    const api = (await tight.requests()).filter((r) => r.kind === 'api');
+    const ok = api.filter((r) => r.status === 200).map((r) => r.time);
+    return { t0: ok[0]!, ok, limited: api.filter((r) => r.status === 429).length };
+  } finally {
+    await tight.close();
+  }
+}
+
+test('the server\'s count paces once known: when its window resets, the whole new budget follows at once, no 429', async () => {
+  const { t0, ok, limited } = await lateInTheWindow(20);
+  assert.equal(limited, 0, `429s: ${limited}`);
+  assert.equal(ok.length, 30);
+  // Our own sliding window (20 per 2 s) would free no room before 3.5 s but the first request's (at 2 s): the
+  // requests of the second window come at its start instead, not 2 s after the first window's late ones.
+  const secondWindowEarly = ok.filter((at) => at >= t0 + 2000 && at < t0 + 3400).length;
+  assert.ok(secondWindowEarly >= 9, `${secondWindowEarly} requests in the second window before 3.4 s`);
+});
+
+test('our own budget paces when it is the smaller (room left on the token for others), whatever the server counts', async () => {
+  const { ok, limited } = await lateInTheWindow(8);
+  assert.equal(limited, 0);
+  assert.equal(ok.length, 30);
+  // Nine starts within 2 s would break our budget of 8 (arrival times may bunch by a few ms, hence 1900).
+  for (let i = 0; i + 8 < ok.length; i += 1) assert.ok(ok[i + 8]! - ok[i]! >= 1900, `nine requests within ${ok[i + 8]! - ok[i]!} ms at ${i}`);
+});
+
 test('export: many flows in one job, YAML per flow from the zip, an unexportable flow reported by id', async () => {
   const client = h.client();
   const names = ['Sales_Line_001', 'Sales_Line_002', 'Sales_Line_003'];

@@ -226,6 +226,55 @@ test('the throttle stops before a 429 when the server reports the budget spent',
   assert.ok(times[5]! - times[4]! >= 30_000, `gap ${times[5]! - times[4]!}`);
 });
 
+/**
+ * A server's rate limit over virtual time, with Genesys' headers: `fixed` windows start with the first request and
+ * reset whole (what the emulator models); `sliding` windows count the last `windowMs`, and their reset is when the
+ * oldest request in the window leaves it. Over the limit: a 429 that does not count.
+ */
+function rateLimitedServer(kind: 'fixed' | 'sliding', allowed: number, windowMs: number) {
+  const accepted: number[] = [];
+  let windowStart = -Infinity;
+  let limited = 0;
+  const answer = (call: SeenCall): Response => {
+    const now = call.at;
+    let count: number;
+    let resetMs: number;
+    if (kind === 'fixed') {
+      if (now >= windowStart + windowMs) windowStart = now;
+      count = accepted.filter((at) => at >= windowStart).length;
+      resetMs = windowStart + windowMs - now;
+    } else {
+      const inWindow = accepted.filter((at) => at > now - windowMs);
+      count = inWindow.length;
+      resetMs = count > 0 ? inWindow[0]! + windowMs - now : windowMs;
+    }
+    const headers = (used: number) => ({
+      'inin-ratelimit-count': String(used), 'inin-ratelimit-allowed': String(allowed), 'inin-ratelimit-reset': String(Math.max(1, Math.ceil(resetMs / 1000))),
+    });
+    if (count >= allowed) {
+      limited += 1;
+      return json(429, { message: 'Rate limit exceeded', code: 'too.many.requests' }, { 'retry-after': String(Math.ceil(resetMs / 1000)), ...headers(count) });
+    }
+    accepted.push(now);
+    return json(200, {}, headers(count + 1));
+  };
+  return { answer, accepted, limited: () => limited };
+}
+
+test('the server\'s count paces a sliding window too: past the reported reset, one request learns the count, and no 429 comes', async () => {
+  // The emulator's window is fixed (docs/emulator.md); a server whose window slides must be just as safe.
+  const server = rateLimitedServer('sliding', 50, 10_000);
+  const { client, clock } = setup(server.answer, { limits: { requestsPerMinute: 50, rateWindowMs: 10_000, concurrency: 4 } });
+  // The first window's budget spent evenly: when its reset comes, a sliding window frees one request's room at a time.
+  for (let i = 0; i < 50; i += 1) {
+    await client.request({ method: 'GET', path: '/api/v2/flows' });
+    await clock.sleep(100);
+  }
+  await Promise.all(Array.from({ length: 50 }, () => client.request({ method: 'GET', path: '/api/v2/flows' })));
+  assert.equal(server.limited(), 0, 'no 429');
+  assert.equal(server.accepted.length, 100);
+});
+
 test('one 429 pauses the other callers on the same token too', async () => {
   let first = true;
   const { client, transport } = setup(() => {

@@ -31,9 +31,13 @@ interface Ticket {
 }
 
 /**
- * Paces one token's requests: a sliding-window budget, a concurrency cap, a pause after a 429 (every caller waits
- * the Retry-After, not only the one that got it), and the server's own `inin-ratelimit-*` count, which slows the
- * pace as the remaining budget runs low and stops it at zero before a 429 comes.
+ * Paces one token's requests: a concurrency cap, a pause after a 429 (every caller waits the Retry-After, not only
+ * the one that got it), and a budget. The budget is the server's own `inin-ratelimit-*` count while its answers
+ * carry one: it slows the pace as the remaining budget runs low and stops it at zero before a 429 comes, and once
+ * the reported reset has passed, one request goes alone to learn the new count (a window that starts afresh then
+ * gives its whole budget at once; one that slides gives what its count says). Without that count (none yet, or an
+ * answer without the headers), or when our own budget is the smaller (`requestsPerMinute` below the server's
+ * `allowed`, to leave room for other users of the token), our own sliding window paces.
  * Hand-written rather than bottleneck/p-queue: those know nothing of server-reported budgets, and the whole policy
  * is ~150 lines that run on an injectable clock.
  */
@@ -46,6 +50,10 @@ export class TokenLimiter {
   private hintRemaining = Infinity;
   private hintResetAt = 0;
   private startsSinceHint = 0;
+  /** The server's limit from the last answer that carried one; 0 when the last answer carried none. */
+  private hintAllowed = 0;
+  /** A request sent after the reported reset, whose answer will carry the new count: the others wait for it. */
+  private probing = false;
   private spacingMs = 0;
   private lastStart = -Infinity;
   private pumping = false;
@@ -80,6 +88,11 @@ export class TokenLimiter {
 
   release(): void {
     this.active -= 1;
+    // The probe is answered (or failed without a count: the next request becomes the probe).
+    if (this.probing) {
+      this.probing = false;
+      this.pumpSleep?.abort();
+    }
     this.wake();
   }
 
@@ -96,6 +109,7 @@ export class TokenLimiter {
 
   observe(headers: Headers): void {
     const hint = readRateLimitHeaders(headers);
+    this.hintAllowed = hint?.allowed ?? 0;
     if (!hint) return;
     const now = this.config.clock.now();
     // Calls already in flight (other than the one answering) will land in the server's count too.
@@ -105,6 +119,7 @@ export class TokenLimiter {
     // Spread the last tenth of the budget over the time left rather than spending it in a burst.
     const lowWater = Math.max(this.config.concurrency, Math.ceil(hint.allowed * 0.1));
     this.spacingMs = this.hintRemaining > 0 && this.hintRemaining <= lowWater ? hint.resetMs / this.hintRemaining : 0;
+    this.pumpSleep?.abort();
     this.wake();
   }
 
@@ -112,11 +127,16 @@ export class TokenLimiter {
   private delay(now: number): number {
     while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - this.config.windowMs) this.starts.shift();
     const budget = this.config.requestsPerWindow;
+    const serverCounts = this.hintAllowed > 0;
     let wait = Math.max(0, this.pausedUntil - now);
-    if (this.starts.length >= budget) wait = Math.max(wait, (this.starts[0] ?? now) + this.config.windowMs - now);
+    if ((!serverCounts || budget < this.hintAllowed) && this.starts.length >= budget) {
+      wait = Math.max(wait, (this.starts[0] ?? now) + this.config.windowMs - now);
+    }
     if (now < this.hintResetAt) {
       if (this.startsSinceHint >= this.hintRemaining) wait = Math.max(wait, this.hintResetAt - now);
       else if (this.spacingMs > 0) wait = Math.max(wait, this.lastStart + this.spacingMs - now);
+    } else if (serverCounts && this.probing) {
+      wait = Math.max(wait, PROBE_WAIT_MS); // cut short by the probe's answer
     }
     return wait;
   }
@@ -156,6 +176,8 @@ export class TokenLimiter {
       if (!ticket) break;
       if (ticket.onAbort) ticket.signal?.removeEventListener('abort', ticket.onAbort);
       this.active += 1;
+      // Past the reported reset: this request learns the new count before any other is sent.
+      if (this.hintAllowed > 0 && now >= this.hintResetAt) this.probing = true;
       this.starts.push(now);
       this.startsSinceHint += 1;
       this.lastStart = now;
@@ -163,6 +185,9 @@ export class TokenLimiter {
     }
   }
 }
+
+/** How long the others wait for a probe's answer at most before looking again (the answer cuts it short). */
+const PROBE_WAIT_MS = 1000;
 
 function pausedError(ms: number): ApiError {
   const seconds = Math.ceil(ms / 1000);

@@ -40,7 +40,28 @@ export function registerExportJob(emu: Emulator, body: unknown, now: number): Ex
     id: randomUUID(), status: 'Started', createdAt: now, dueAt: now + emu.options.jobMs, totalFlows: entries.length, items, messages,
   };
   emu.store.commit([{ t: 'exportJob', job }]);
+  writeWhileRunning(emu, job);
   return job;
+}
+
+/**
+ * Genesys writes an export while its job runs, and the download is a stored file; here the YAML is regenerated
+ * (milliseconds a flow) in the background as the job runs, a flow per turn of the event loop, so that neither the
+ * download nor the requests answered meanwhile wait for a hundred flows' regeneration in one block (it would hold
+ * every other client's answer: nothing Genesys does). What is not written by the download is written then.
+ */
+function writeWhileRunning(emu: Emulator, job: ExportJobRecord): void {
+  if (emu.options.exportMode === 'verbatim') return;
+  const pending = [...job.items];
+  const next = (): void => {
+    const item = pending.shift();
+    if (!item) return;
+    const flow = emu.store.state.flows.get(item.flowId);
+    const version = flow ? findVersion(flow, item.versionId) : undefined;
+    if (version) exportText(emu, version);
+    setImmediate(next);
+  };
+  setImmediate(next);
 }
 
 function resolveEntry(emu: Emulator, entry: unknown): { flowId: string; versionId: string; fileName: string } | { error: string } {
