@@ -233,7 +233,9 @@ export async function runRolloutBench(options: RolloutBenchOptions = {}): Promis
       }
     }
   } finally {
-    rmSync(runRoot, { recursive: true, force: true });
+    // BENCH_KEEP_RUNS=1: the plans and run directories stay (to look at a run's files and reports).
+    if (process.env.BENCH_KEEP_RUNS) log(`run directories kept in ${runRoot}`);
+    else rmSync(runRoot, { recursive: true, force: true });
   }
   return results;
 }

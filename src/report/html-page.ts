@@ -9,9 +9,17 @@ import { isTarget } from '../rollout/states.js';
  * that even a slip in escaping could not load or run anything). Pure: the same page data gives the same bytes.
  */
 export function renderHtmlPage(page: ReportPage): string {
+  return [...htmlPagePieces(page)].join('');
+}
+
+/**
+ * The same page in pieces (a flow's row or diff each), for a writer that never holds the whole page: the page of
+ * a 10,000-flow run is tens of MB as one string, and more again as the array it was joined from (issue 15).
+ */
+export function* htmlPagePieces(page: ReportPage): Generator<string> {
   const run = page.runs.length > 0;
   const title = `flowlink ${run ? `run ${page.runId ?? ''}` : 'plan'}: ${page.changeKind} ${page.module.name}`;
-  const parts: string[] = [
+  const before = [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -26,15 +34,19 @@ export function renderHtmlPage(page: ReportPage): string {
     header(page, run),
     counts(page),
     run ? runsTable(page) : '',
-    flowsTable(page, run),
-    diffs(page),
+  ];
+  yield `${before.join('\n')}\n`;
+  yield* flowsTable(page, run);
+  yield '\n';
+  yield* diffs(page);
+  const after = [
     `<footer>Made by flowlink. Names, reasons and diffs are shown as the org has them; control and bidi characters appear as <span class="ctl">\\u202e</span>-style escapes.</footer>`,
     `<script>${SCRIPT}</script>`,
     '</body>',
     '</html>',
     '',
   ];
-  return parts.join('\n');
+  yield `\n${after.join('\n')}`;
 }
 
 function header(page: ReportPage, run: boolean): string {
@@ -87,10 +99,18 @@ function runsTable(page: ReportPage): string {
   ].join('\n');
 }
 
-function flowsTable(page: ReportPage, run: boolean): string {
+function* flowsTable(page: ReportPage, run: boolean): Generator<string> {
   const steps: RunCommand[] = (['apply', 'verify', 'rollback'] as const).filter((command) => page.runs.some((r) => r.command === command));
   const head = ['Flow', 'Type', 'State', 'Reason', 'Versions', 'Lock holder', ...steps.map(capital)];
-  const rows = page.flows.map((flow) => {
+  yield [
+    '<section id="flows">',
+    `<h2>Flows (${page.flows.length})</h2>`,
+    '<div class="filter"><label for="filter">Filter</label> <input id="filter" type="search" autocomplete="off" placeholder="name, id, type or state; several words must all match">',
+    ` <span id="shown" aria-live="polite">${page.flows.length} of ${page.flows.length} flows shown</span></div>`,
+    `<table class="grid" id="flow-table"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
+    '<tbody>',
+  ].join('\n');
+  for (const [index, flow] of page.flows.entries()) {
     const cells = [
       `<td class="name"><bdi>${htmlText(flow.name)}</bdi><div class="dim id">${htmlText(flow.id)}${flow.division ? ` · ${htmlText(flow.division)}` : ''}</div></td>`,
       `<td>${htmlText(flow.type)}</td>`,
@@ -100,15 +120,10 @@ function flowsTable(page: ReportPage, run: boolean): string {
       `<td><bdi>${htmlText(flow.lockHolder ?? '')}</bdi></td>`,
       ...steps.map((command) => `<td class="outcome">${outcome(flow[command], flow.state)}</td>`),
     ];
-    return `<tr data-search="${htmlAttr(searchText(flow))}" data-id="${htmlAttr(flow.id)}">${cells.join('')}</tr>`;
-  });
-  return [
-    '<section id="flows">',
-    `<h2>Flows (${page.flows.length})</h2>`,
-    '<div class="filter"><label for="filter">Filter</label> <input id="filter" type="search" autocomplete="off" placeholder="name, id, type or state; several words must all match">',
-    ` <span id="shown" aria-live="polite">${page.flows.length} of ${page.flows.length} flows shown</span></div>`,
-    `<table class="grid" id="flow-table"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
-    `<tbody>${rows.join('\n')}</tbody></table>`,
+    yield `${index > 0 ? '\n' : ''}<tr data-search="${htmlAttr(searchText(flow))}" data-id="${htmlAttr(flow.id)}">${cells.join('')}</tr>`;
+  }
+  yield [
+    '</tbody></table>',
     run ? '' : '<p class="dim">Nothing has been written to the org: this is the plan. <code>flowlink apply</code> changes exactly the flows in state ELIGIBLE (STALE for a refresh).</p>',
     '</section>',
   ].join('\n');
@@ -138,10 +153,18 @@ function searchText(flow: PageFlow): string {
   return words.filter((word): word is string => Boolean(word)).join(' ').toLowerCase();
 }
 
-function diffs(page: ReportPage): string {
+function* diffs(page: ReportPage): Generator<string> {
   const changed = page.flows.filter((flow) => flow.diff);
-  if (changed.length === 0) return '<section id="diffs"><h2>Changes</h2><p class="dim">No flow changes.</p></section>';
-  const blocks = changed.map((flow) => {
+  if (changed.length === 0) {
+    yield '<section id="diffs"><h2>Changes</h2><p class="dim">No flow changes.</p></section>';
+    return;
+  }
+  yield [
+    '<section id="diffs">',
+    `<h2>Changes (${changed.length})</h2>`,
+    '<p><button type="button" id="expand">Expand all</button> <button type="button" id="collapse">Collapse all</button></p>',
+  ].join('\n');
+  for (const flow of changed) {
     const lines = (flow.diff ?? '').split('\n').filter((line) => !line.startsWith('Index:') && !/^=+$/.test(line));
     while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     const body = lines.map((line) => {
@@ -150,20 +173,14 @@ function diffs(page: ReportPage): string {
     });
     const added = lines.filter((line) => line.startsWith('+') && !line.startsWith('+++')).length;
     const removed = lines.filter((line) => line.startsWith('-') && !line.startsWith('---')).length;
-    return [
+    yield `\n${[
       `<details class="diff" data-search="${htmlAttr(searchText(flow))}" data-id="${htmlAttr(flow.id)}">`,
       `<summary><bdi>${htmlText(flow.name)}</bdi> <span class="dim">${htmlText(flow.type)} · ${htmlText(flow.id)}</span> <span class="add">+${added}</span> <span class="del">-${removed}</span></summary>`,
       `<pre>${body.join('\n')}</pre>`,
       '</details>',
-    ].join('\n');
-  });
-  return [
-    '<section id="diffs">',
-    `<h2>Changes (${changed.length})</h2>`,
-    '<p><button type="button" id="expand">Expand all</button> <button type="button" id="collapse">Collapse all</button></p>',
-    ...blocks,
-    '</section>',
-  ].join('\n');
+    ].join('\n')}`;
+  }
+  yield '\n</section>';
 }
 
 const OK_STATES = new Set(['ELIGIBLE', 'STALE', 'DONE', 'ALREADY_DONE', 'VERIFIED', 'ROLLED_BACK']);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { writeFileDurably } from '../rollout/durable-write.js';
 import { fileLines } from '../rollout/file-lines.js';
 import type { RunDir } from '../rollout/run-dir.js';
-import { redact } from '../shared/redact.js';
-import { renderHtmlPage } from './html-page.js';
+import { redact, redactPieces } from '../shared/redact.js';
+import { htmlPagePieces } from './html-page.js';
 import { pageFromPlan, withRunReport, type PlanFlowLike, type PlanLike, type ReportPage, type RunCommand, type RunReportLike } from './page-data.js';
 
 /** The OS user running flowlink (the "who" of a change record); `fallback` when the system has no name for it. */
@@ -90,23 +90,40 @@ function readReport(path: string): RunReportLike | undefined {
 /**
  * `report.html` in the run directory: the plan's change record plus the outcomes, timings and verify results of
  * every step run so far; rewritten after each apply, verify and rollback. Secrets redacted like every report.
+ * Written as it is made, a flow at a time (a 10,000-flow page is never one string: issue 15's memory aim).
  * The page is a convenience beside report.json/csv/junit.xml: if it cannot be made, a page saying why is written
  * instead; if it cannot be written, the file-system error is returned, not thrown, and the run's result stands.
  */
 export function writeRunHtml(runDir: RunDir, current?: RunReportLike): NodeJS.ErrnoException | undefined {
-  let html: string;
+  const path = reportHtmlPath(runDir);
   try {
-    html = renderHtmlPage(runReportPage(runDir, current));
-  } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-    html = `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><title>flowlink run report</title></head>\n<body><p>flowlink could not make this page: ${message}. report.json, report.csv and report.junit.xml beside it have the run.</p></body></html>\n`;
-  }
-  try {
-    writeFileDurably(reportHtmlPath(runDir), redact(html));
+    try {
+      writeFileDurably(path, redactPieces(madePieces(() => runReportPage(runDir, current))));
+    } catch (error) {
+      if (!(error instanceof PageNotMade)) throw error;
+      writeFileDurably(path, redact(pageSayingWhy(error.cause)));
+    }
   } catch (error) {
     // A run directory that cannot take the page (read-only, full): the run's result and its other reports stand.
     if ((error as NodeJS.ErrnoException).code) return error as NodeJS.ErrnoException;
     throw error;
   }
   return undefined;
+}
+
+/** Why the page could not be made (not written: a file-system error is the writer's own). */
+class PageNotMade extends Error {}
+
+/** The page's pieces; an error in making it is a PageNotMade (the temporary file is dropped, the why-page written). */
+function* madePieces(page: () => ReportPage): Generator<string> {
+  try {
+    yield* htmlPagePieces(page());
+  } catch (error) {
+    throw new PageNotMade('page not made', { cause: error });
+  }
+}
+
+function pageSayingWhy(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><title>flowlink run report</title></head>\n<body><p>flowlink could not make this page: ${message}. report.json, report.csv and report.junit.xml beside it have the run.</p></body></html>\n`;
 }

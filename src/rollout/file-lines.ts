@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 /** A file's lines (without their `\n`), read 1 MB at a time: a plan of thousands of flows is never one string. */
 export function* fileLines(path: string): Generator<string> {
   const fd = openSync(path, 'r');
-  const buffer = Buffer.alloc(1 << 20);
+  const buffer = Buffer.alloc(1 << 16);
   const decoder = new StringDecoder('utf8');
   let rest = '';
   try {

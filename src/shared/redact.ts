@@ -46,3 +46,27 @@ export function redact(text: string, extraSecrets: readonly string[] = []): stri
   }
   return result;
 }
+
+/** Text gathered before each pass of `redactPieces`. */
+const PIECES_CHUNK = 64 * 1024;
+
+/**
+ * `redact` over a text given in pieces (a page written as it is made, never held whole): the pieces are gathered
+ * to about 64 KB a pass, and the last (longest secret form - 1) characters of each pass are held back for the
+ * next, so a secret split across pieces is still caught (any occurrence that starts in what is given out ends
+ * inside the pass that replaced it).
+ */
+export function* redactPieces(pieces: Iterable<string>): Generator<string> {
+  const hold = Math.max(0, (forms[0]?.length ?? 0) - 1);
+  let buffer = '';
+  for (const piece of pieces) {
+    buffer += piece;
+    if (buffer.length < PIECES_CHUNK + hold) continue;
+    const clean = redact(buffer);
+    const cut = clean.length - hold;
+    yield clean.slice(0, cut);
+    buffer = clean.slice(cut);
+  }
+  const rest = redact(buffer);
+  if (rest !== '') yield rest;
+}

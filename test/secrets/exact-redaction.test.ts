@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact, registerSecret } from '../../src/shared/redact.js';
+import fc from 'fast-check';
+import { redact, redactPieces, registerSecret } from '../../src/shared/redact.js';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { ensureBuilt, filesUnder, flowsNamed, MODULE, runCli, tempDir } from '../cli/helpers.js';
 
@@ -19,6 +20,27 @@ const NAMES = [
   'Line access_token=visible client_secret: public',
   'Authorization Basic Helpdesk',
 ];
+
+test('a page written in pieces is redacted as the whole text would be, also where a secret is split across pieces', () => {
+  const secret = 'piece-Wise-Sekret-7Hq2Zx';
+  registerSecret(secret);
+  // Split right through the secret, with a 64 KB run of text before it (one pass of redactPieces is ~64 KB).
+  const filler = 'x'.repeat(64 * 1024 - 5);
+  const pieces = [filler, secret.slice(0, 9), secret.slice(9, 10), `${secret.slice(10)} and ${secret}`];
+  assert.equal([...redactPieces(pieces)].join(''), `${filler}[REDACTED] and [REDACTED]`);
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constant(secret), fc.constantFrom('a', '<tr>', '\n', 'x'.repeat(40_000), encodeURIComponent(secret))), { maxLength: 12 }),
+      fc.array(fc.nat(), { maxLength: 8 }), (parts, cuts) => {
+        const text = parts.join('');
+        const at = [...new Set(cuts.map((cut) => cut % (text.length + 1)))].sort((a, b) => a - b);
+        const pieces = [0, ...at].map((from, i) => text.slice(from, [...at, text.length][i]));
+        const written = [...redactPieces(pieces)].join('');
+        assert.equal(written, redact(text));
+        assert.ok(!written.includes(secret));
+      }),
+    { numRuns: 300, seed: 1534 },
+  );
+});
 
 test('redact replaces registered values (also JSON-escaped and URL-encoded) and nothing else', () => {
   const secret = 'sEcret/with"quote+plus';
