@@ -15,6 +15,7 @@ import { writePlanTo } from '../src/rollout/plan-stream.js';
 import { readPlanHead } from '../src/rollout/plan-file.js';
 import { RunDir } from '../src/rollout/run-dir.js';
 import { selectorsFromOptions } from '../src/rollout/select.js';
+import { heapKeeperStats } from '../src/shared/heap-keeper.js';
 import { childMain, isChildOf, isMain, runChild } from './lib/child.js';
 import { benchClient, clearRequestLog, startBenchEmulator, takeRequestCounts, type RequestCounts } from './lib/emulator.js';
 import { BENCH_MODULE, rolloutFixtures } from './lib/fixture.js';
@@ -52,6 +53,8 @@ interface PlanChildResult extends PhaseResult {
 
 interface ApplyChildResult extends PhaseResult {
   counts: Record<string, number>;
+  /** Full collections flowlink asked for (src/shared/heap-keeper.ts), and their time. */
+  collections: { collections: number; ms: number };
   interrupted: boolean;
   clientRetries: number;
 }
@@ -87,6 +90,9 @@ export interface RolloutBenchResult {
     peakRssMB: number;
     /** Highest sampled V8 heap in use (live + not yet collected). */
     peakHeapMB: number;
+    /** Full collections flowlink asked for to keep memory flat, and the wall ms they took together. */
+    fullCollections: number;
+    collectionMs: number;
   };
 }
 
@@ -140,6 +146,7 @@ async function applyChild(url: string, settings: BenchSettings, planPath: string
     counts: result.report.counts,
     interrupted: result.interrupted,
     clientRetries: client.stats().retries,
+    collections: heapKeeperStats(),
     memory: rss.stop(),
   };
 }
@@ -188,6 +195,8 @@ function summarise(n: number, plan: PlanChildResult, apply: ApplyChildResult, se
       retries: apply.clientRetries,
       peakRssMB: apply.memory.maxRssMB,
       peakHeapMB: apply.memory.heapPeakMB,
+      fullCollections: apply.collections.collections,
+      collectionMs: Math.round(apply.collections.ms),
     },
   };
 }
@@ -226,7 +235,7 @@ export async function runRolloutBench(options: RolloutBenchOptions = {}): Promis
           `rollout N=${n}: plan ${(result.plan.wallMs / 1000).toFixed(1)} s wall (${(result.plan.cpuMs / 1000).toFixed(1)} s CPU), ` +
             `apply ${(result.apply.wallMs / 1000).toFixed(1)} s wall = ${(result.apply.realWorldMs / 1000).toFixed(0)} s real-world, ` +
             `${result.apply.flowsPerMinute} flows/min, ${result.apply.requestsPerFlow} req/flow, ${result.apply.rateLimited} 429s, ` +
-            `efficiency ${result.apply.efficiency}, peak RSS plan ${result.plan.peakRssMB} MB / apply ${result.apply.peakRssMB} MB (heap ${apply.memory.heapPeakMB} MB, external ${apply.memory.externalPeakMB} MB, sampled ${apply.memory.sampledPeakMB} MB), plan file ${plan.planFileMB} MB`,
+            `efficiency ${result.apply.efficiency}, ${result.apply.fullCollections} full collections (${result.apply.collectionMs} ms), peak RSS plan ${result.plan.peakRssMB} MB / apply ${result.apply.peakRssMB} MB (heap ${apply.memory.heapPeakMB} MB, external ${apply.memory.externalPeakMB} MB, sampled ${apply.memory.sampledPeakMB} MB), plan file ${plan.planFileMB} MB`,
         );
       } finally {
         await emulator.close();

@@ -195,11 +195,11 @@ function render(
   out.push('');
   out.push('Rollout: flowlink apply --concurrency auto (plan reported, not counted). real = wall x factor.');
   out.push(formatTable(
-    ['N', 'factor', 'plan wall s', 'plan req', 'apply wall s', 'apply real s', 'flows/min', 'req/flow', 'min req/flow', '429s', 'efficiency', 'RSS plan MB', 'RSS apply MB', 'req per minute'],
+    ['N', 'factor', 'plan wall s', 'plan req', 'apply wall s', 'apply real s', 'flows/min', 'req/flow', 'min req/flow', '429s', 'efficiency', 'RSS plan MB', 'RSS apply MB', 'full GCs (ms)', 'req per minute'],
     rollout.map((r) => [
       r.n, r.factor, seconds(r.plan.wallMs), r.plan.apiRequests, seconds(r.apply.wallMs), seconds(r.apply.realWorldMs), r.apply.flowsPerMinute,
       r.apply.requestsPerFlow, r.apply.minRequestsPerFlow, r.apply.rateLimited, r.apply.budgetBinds ? r.apply.efficiency : `${r.apply.efficiency}*`,
-      r.plan.peakRssMB, r.apply.peakRssMB, r.apply.perWindow.join(' '),
+      r.plan.peakRssMB, r.apply.peakRssMB, `${r.apply.fullCollections} (${r.apply.collectionMs})`, r.apply.perWindow.join(' '),
     ]),
   ));
   if (rollout.some((r) => !r.apply.budgetBinds)) out.push('  * the whole apply fits in one rate window: the budget does not bind, so efficiency is not meaningful there');

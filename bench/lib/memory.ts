@@ -35,18 +35,20 @@ export function peakRssMB(): number {
 
 export function sampleRss(intervalMs = 20): { stop(): PeakRss } {
   const start = process.memoryUsage().rss;
+  const traceStart = Date.now();
   let peak = start;
   let heapPeak = 0;
   let externalPeak = 0;
   const sample = (): void => {
     const usage = process.memoryUsage();
+    // TRACE_MEM: each new peak too, when it comes.
+    if (process.env.TRACE_MEM && usage.rss > peak + MB) console.error(`MEM-PEAK ${((Date.now() - traceStart) / 1000).toFixed(1)} s rss ${Math.round(usage.rss / MB)} heap ${Math.round(usage.heapUsed / MB)}/${Math.round(usage.heapTotal / MB)} external ${Math.round(usage.external / MB)}`);
     peak = Math.max(peak, usage.rss);
     heapPeak = Math.max(heapPeak, usage.heapUsed);
     externalPeak = Math.max(externalPeak, usage.external);
   };
   // TRACE_MEM=1: the memory every second on stderr (where in a run the peak comes).
   let traced = 0;
-  const traceStart = Date.now();
   const timer = setInterval(() => {
     sample();
     if (process.env.TRACE_MEM && Date.now() - traced >= 1000) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeFileDurably } from '../rollout/durable-write.js';
 import { fileLines } from '../rollout/file-lines.js';
 import type { RunDir } from '../rollout/run-dir.js';
+import { collectIfGrown } from '../shared/heap-keeper.js';
 import { redact, redactPieces } from '../shared/redact.js';
 import { htmlPagePieces } from './html-page.js';
 import { pageFromPlan, withRunReport, type PlanFlowLike, type PlanLike, type ReportPage, type RunCommand, type RunReportLike } from './page-data.js';
@@ -42,7 +43,7 @@ export function readPlanWithoutTexts(path: string): PlanLike {
           continue;
         }
         const { original: _original, updated: _updated, ...flow } = JSON.parse(line.trim().replace(/,$/, '')) as PlanFlowWithTexts;
-        flows.push(flow);
+        if (flows.push(flow) % 100 === 0) collectIfGrown();
       } else if (line.startsWith('  "checksum": ')) {
         checksum = JSON.parse(line.slice('  "checksum": '.length)) as string;
       }

@@ -167,10 +167,18 @@ function writeContent(file: DurableFile, content: Content): void {
   else for (const piece of content) file.write(piece);
 }
 
+/**
+ * A string is encoded into this buffer when it fits (UTF-8 takes at most 3 bytes a UTF-16 unit), not into a new
+ * Buffer each: a run writes thousands of files and pieces, and each new Buffer is memory outside the heap until
+ * the next collection (issue 15).
+ */
+const scratch = Buffer.allocUnsafe(256 * 1024);
+
 /** writeSync may write less than asked; loop until every byte is written. */
 function writeAll(fd: number, piece: string | Uint8Array, target: string): void {
   if (injectedFault && target.includes(injectedFault.pathIncludes)) throw fileError(injectedFault.code, 'write', target);
-  const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+  const fits = typeof piece === 'string' && piece.length * 3 <= scratch.length;
+  const bytes = typeof piece !== 'string' ? piece : fits ? scratch.subarray(0, scratch.write(piece, 0, 'utf8')) : Buffer.from(piece, 'utf8');
   let offset = 0;
   while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }

@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import { compareMeaning } from '../flow/meaning.js';
 import type { FlowMeta } from './api-port.js';
 import { confirmWrites } from './confirm.js';
+import { collectIfGrown } from '../shared/heap-keeper.js';
 import { FirstLookTimer } from './first-look-timer.js';
 import { awaitJob } from './import-one.js';
 import {
@@ -130,6 +131,7 @@ export class OutcomeWatcher {
         }
         this.startVerifyIfDue(now);
         this.startPollsIfOverdue(now);
+        collectIfGrown();
       } catch (error) {
         this.stop = error instanceof RunStopped ? error : new RunStopped(error);
         break;

@@ -3,6 +3,7 @@ import { redact } from '../shared/redact.js';
 import { jsonForTerminal } from '../shared/terminal-text.js';
 import type { RunDir } from './run-dir.js';
 import { writeRunHtml } from '../report/run-html.js';
+import { collectIfGrown } from '../shared/heap-keeper.js';
 
 /** One flow's outcome in a run, as every report format shows it. */
 export interface FlowOutcome {
@@ -106,5 +107,7 @@ export function writeReports(runDir: RunDir, report: RunReport): void {
   writeFileDurably(runDir.reportPath('json', report.command), jsonForTerminal(redact(JSON.stringify(report, null, 2))) + '\n');
   writeFileDurably(runDir.reportPath('csv', report.command), redact(toCsv(report)));
   writeFileDurably(runDir.reportPath('junit.xml', report.command), redact(toJunit(report)));
+  // The three texts above are garbage now; the page reads the plan again (a 10,000-flow run: tens of MB).
+  collectIfGrown();
   writeRunHtml(runDir, report);
 }

@@ -22,6 +22,7 @@ export interface ApplyEvent {
  * compared by meaning (flow/meaning.ts), never by bytes: Genesys regenerates every export. The texts are loaded
  * only when needed (apply keeps them in the run directory), so a run holds metadata, not every text.
  */
+/** A flow to rewrite. Its functions are called on the item (`item.loadNewYaml()`), never detached: apply's are methods. */
 export interface RewriteItem {
   id: string;
   name: string;

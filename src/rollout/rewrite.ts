@@ -103,7 +103,7 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
       if (ready.has(flow.id) && !stopped()) {
         // The stop may have come while this writer waited for room: then nothing is uploaded.
         await watcher.upload(flow, awaitingOf(flow), async () =>
-          stopped() ? undefined : startImport(ctx, flow, { load: flow.loadNewYaml, sha256: flow.newYamlSha256 }));
+          stopped() ? undefined : startImport(ctx, flow, { load: () => flow.loadNewYaml(), sha256: flow.newYamlSha256 }));
         adaptive.observe(api.stats().rateLimited);
       }
       if (item.awaiting && !watcher.has(flow)) queued.push(flow);
@@ -135,7 +135,7 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
 
 /** What a flow imported from its plan must become: the version after the planned one, meaning the planned YAML. */
 function awaitingOf(flow: RewriteItem): Awaiting {
-  return { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: flow.loadNewYaml, rebases: 0 };
+  return { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: () => flow.loadNewYaml(), rebases: 0 };
 }
 
 /** Rebuilds each target's state from the journal of earlier attempts (the one reading: journal-state.ts). */

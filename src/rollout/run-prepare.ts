@@ -8,6 +8,7 @@ import { planFlows, readPlanHead, type PlanHead } from './plan-read.js';
 import { planPieces } from './plan-write.js';
 import type { RunDir } from './run-dir.js';
 import { isTarget } from './states.js';
+import { collectIfGrown } from '../shared/heap-keeper.js';
 
 /** A flow of the plan as the run keeps it: metadata only, its texts are in the run directory. */
 export type RunFlow = Omit<PlanFlow, 'original' | 'updated' | 'diff'> & { updatedSha256?: string };
@@ -73,7 +74,10 @@ async function copyProvenPlan(head: PlanHead, runDir: RunDir): Promise<RunFlow[]
     let pieces = 0;
     for (const piece of planPieces(head.header, proven(), head.checksum)) {
       file.write(piece);
-      if (++pieces % YIELD_EVERY === 0) await setImmediate();
+      if (++pieces % YIELD_EVERY === 0) {
+        collectIfGrown();
+        await setImmediate();
+      }
     }
     file.commit();
   } catch (error) {
@@ -116,6 +120,7 @@ async function writeBackups(runDir: RunDir, flows: readonly RunFlow[], planCheck
     batch.push(flow);
     if (batch.length >= BACKUP_BATCH) {
       flush();
+      collectIfGrown();
       await setImmediate();
     }
   }

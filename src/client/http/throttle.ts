@@ -111,6 +111,8 @@ export class TokenLimiter {
     const hint = readRateLimitHeaders(headers);
     this.hintAllowed = hint?.allowed ?? 0;
     if (!hint) return;
+    // What a window's reset looks like on this org (README: first run against a sandbox org).
+    if (this.probing) this.config.logger.debug?.(`rate limit: past the reported reset the server counts ${hint.count} of ${hint.allowed} (next reset in ${Math.round(hint.resetMs / 1000)} s)`);
     const now = this.config.clock.now();
     // Calls already in flight (other than the one answering) will land in the server's count too.
     this.hintRemaining = Math.max(0, hint.allowed - hint.count - Math.max(0, this.active - 1));
