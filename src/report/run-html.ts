@@ -67,13 +67,18 @@ function reportJsonPath(runDir: RunDir, command: RunCommand): string {
 
 /** The run's page: its plan, and every step's report found in the run directory (`current` instead of its file). */
 export function runReportPage(runDir: RunDir, current?: RunReportLike, meta: { generatedBy?: string; generatedAt?: string } = {}): ReportPage {
-  const plan = readPlanWithoutTexts(runDir.planPath);
-  let page = pageFromPlan(plan, {
+  let page = pageFromPlan(readPlanWithoutTexts(runDir.planPath), {
     generatedBy: meta.generatedBy ?? osUser(), generatedAt: meta.generatedAt ?? new Date().toISOString(), runId: runDir.runId,
   });
+  // Each step's page replaces the one before: the flows of the plan, then of each older page, are garbage once
+  // the next has them, and are collected before the next is made (a 10,000-flow page is ~12 MB live).
+  collectIfGrown();
   for (const command of STEPS) {
     const report = current?.command === command ? current : readReport(reportJsonPath(runDir, command));
-    if (report) page = withRunReport(page, report);
+    if (report) {
+      page = withRunReport(page, report);
+      collectIfGrown();
+    }
   }
   return page;
 }
