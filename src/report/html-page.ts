@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assertInlineSafe, htmlAttr, htmlPreLine, htmlText } from './escape.js';
-import { countStates, durationText, spanMs, type PageFlow, type PageOutcome, type ReportPage, type RunCommand } from './page-data.js';
+import { durationText, flowSourceOf, spanMs, type PageFlow, type PageFlowSource, type PageOutcome, type ReportPage, type RunCommand } from './page-data.js';
 import { isTarget } from '../rollout/states.js';
 
 /**
@@ -16,7 +16,7 @@ export function renderHtmlPage(page: ReportPage): string {
  * The same page in pieces (a flow's row or diff each), for a writer that never holds the whole page: the page of
  * a 10,000-flow run is tens of MB as one string, and more again as the array it was joined from (issue 15).
  */
-export function* htmlPagePieces(page: ReportPage): Generator<string> {
+export function* htmlPagePieces(page: ReportPage, flows: PageFlowSource = flowSourceOf(page.flows)): Generator<string> {
   const run = page.runs.length > 0;
   const title = `flowlink ${run ? `run ${page.runId ?? ''}` : 'plan'}: ${page.changeKind} ${page.module.name}`;
   const before = [
@@ -32,13 +32,13 @@ export function* htmlPagePieces(page: ReportPage): Generator<string> {
     '</head>',
     '<body>',
     header(page, run),
-    counts(page),
+    counts(page, flows),
     run ? runsTable(page) : '',
   ];
   yield `${before.join('\n')}\n`;
-  yield* flowsTable(page, run);
+  yield* flowsTable(page, run, flows);
   yield '\n';
-  yield* diffs(page);
+  yield* diffs(flows);
   const after = [
     `<footer>Made by flowlink. Names, reasons and diffs are shown as the org has them; control and bidi characters appear as <span class="ctl">\\u202e</span>-style escapes.</footer>`,
     `<script>${SCRIPT}</script>`,
@@ -71,9 +71,9 @@ function header(page: ReportPage, run: boolean): string {
 }
 
 /** Plan states, then the outcome counts of each run step; each count is a button that filters the table by it. */
-function counts(page: ReportPage): string {
+function counts(page: ReportPage, flows: PageFlowSource): string {
   const groups: { label: string; id: string; counts: Record<string, number> }[] = [
-    { label: 'Plan', id: 'plan', counts: countStates(page.flows) },
+    { label: 'Plan', id: 'plan', counts: flows.states },
     ...page.runs.map((run) => ({ label: capital(run.command), id: run.command, counts: run.counts })),
   ];
   const html = groups.map((group) => {
@@ -99,18 +99,19 @@ function runsTable(page: ReportPage): string {
   ].join('\n');
 }
 
-function* flowsTable(page: ReportPage, run: boolean): Generator<string> {
+function* flowsTable(page: ReportPage, run: boolean, flows: PageFlowSource): Generator<string> {
   const steps: RunCommand[] = (['apply', 'verify', 'rollback'] as const).filter((command) => page.runs.some((r) => r.command === command));
   const head = ['Flow', 'Type', 'State', 'Reason', 'Versions', 'Lock holder', ...steps.map(capital)];
   yield [
     '<section id="flows">',
-    `<h2>Flows (${page.flows.length})</h2>`,
+    `<h2>Flows (${flows.count})</h2>`,
     '<div class="filter"><label for="filter">Filter</label> <input id="filter" type="search" autocomplete="off" placeholder="name, id, type or state; several words must all match">',
-    ` <span id="shown" aria-live="polite">${page.flows.length} of ${page.flows.length} flows shown</span></div>`,
+    ` <span id="shown" aria-live="polite">${flows.count} of ${flows.count} flows shown</span></div>`,
     `<table class="grid" id="flow-table"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
     '<tbody>',
   ].join('\n');
-  for (const [index, flow] of page.flows.entries()) {
+  let index = 0;
+  for (const flow of flows.each()) {
     const cells = [
       `<td class="name"><bdi>${htmlText(flow.name)}</bdi><div class="dim id">${htmlText(flow.id)}${flow.division ? ` · ${htmlText(flow.division)}` : ''}</div></td>`,
       `<td>${htmlText(flow.type)}</td>`,
@@ -120,7 +121,7 @@ function* flowsTable(page: ReportPage, run: boolean): Generator<string> {
       `<td><bdi>${htmlText(flow.lockHolder ?? '')}</bdi></td>`,
       ...steps.map((command) => `<td class="outcome">${outcome(flow[command], flow.state)}</td>`),
     ];
-    yield `${index > 0 ? '\n' : ''}<tr data-search="${htmlAttr(searchText(flow))}" data-id="${htmlAttr(flow.id)}">${cells.join('')}</tr>`;
+    yield `${index++ > 0 ? '\n' : ''}<tr data-search="${htmlAttr(searchText(flow))}" data-id="${htmlAttr(flow.id)}">${cells.join('')}</tr>`;
   }
   yield [
     '</tbody></table>',
@@ -153,18 +154,18 @@ function searchText(flow: PageFlow): string {
   return words.filter((word): word is string => Boolean(word)).join(' ').toLowerCase();
 }
 
-function* diffs(page: ReportPage): Generator<string> {
-  const changed = page.flows.filter((flow) => flow.diff);
-  if (changed.length === 0) {
+function* diffs(flows: PageFlowSource): Generator<string> {
+  if (flows.changed === 0) {
     yield '<section id="diffs"><h2>Changes</h2><p class="dim">No flow changes.</p></section>';
     return;
   }
   yield [
     '<section id="diffs">',
-    `<h2>Changes (${changed.length})</h2>`,
+    `<h2>Changes (${flows.changed})</h2>`,
     '<p><button type="button" id="expand">Expand all</button> <button type="button" id="collapse">Collapse all</button></p>',
   ].join('\n');
-  for (const flow of changed) {
+  for (const flow of flows.each()) {
+    if (!flow.diff) continue;
     const lines = (flow.diff ?? '').split('\n').filter((line) => !line.startsWith('Index:') && !/^=+$/.test(line));
     while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     const body = lines.map((line) => {

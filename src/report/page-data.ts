@@ -147,6 +147,36 @@ export function lockHolderOf(flow: PlanFlowLike): string | undefined {
   return match?.[1];
 }
 
+/**
+ * A page's flows as the HTML writer reads them: how many, their plan states, how many carry a diff, and the flows
+ * themselves as often as asked: an array's, or a run's plan file read again each time (a 10,000-flow page is then
+ * never held whole: issue 15).
+ */
+export interface PageFlowSource {
+  count: number;
+  states: Record<string, number>;
+  changed: number;
+  each(): Iterable<PageFlow>;
+}
+
+export function flowSourceOf(flows: readonly PageFlow[]): PageFlowSource {
+  return { count: flows.length, states: countStates(flows), changed: flows.filter((flow) => flow.diff).length, each: () => flows };
+}
+
+/** One flow of a plan as a page shows it. */
+export function pageFlowOf(flow: PlanFlowLike): PageFlow {
+  const lockHolder = lockHolderOf(flow);
+  const division = flow.division?.name ?? flow.division?.id;
+  return {
+    id: flow.id, name: flow.name, type: flow.type, state: flow.state,
+    ...(division ? { division } : {}),
+    ...(flow.reason ? { reason: flow.reason } : {}),
+    ...(flow.publishedVersion ? { publishedVersion: flow.publishedVersion } : {}),
+    ...(lockHolder ? { lockHolder } : {}),
+    ...(flow.diff ? { diff: flow.diff } : {}),
+  };
+}
+
 export function pageFromPlan(plan: PlanLike, meta: PageMeta): ReportPage {
   const changePlacement = typeof plan.change === 'object' && plan.change !== null ? (plan.change as { placement?: unknown }).placement : undefined;
   const placement = placementText(changePlacement ?? plan.placement);
@@ -162,18 +192,7 @@ export function pageFromPlan(plan: PlanLike, meta: PageMeta): ReportPage {
     generatedBy: meta.generatedBy,
     generatedAt: meta.generatedAt,
     runs: [],
-    flows: plan.flows.map((flow) => {
-      const lockHolder = lockHolderOf(flow);
-      const division = flow.division?.name ?? flow.division?.id;
-      return {
-        id: flow.id, name: flow.name, type: flow.type, state: flow.state,
-        ...(division ? { division } : {}),
-        ...(flow.reason ? { reason: flow.reason } : {}),
-        ...(flow.publishedVersion ? { publishedVersion: flow.publishedVersion } : {}),
-        ...(lockHolder ? { lockHolder } : {}),
-        ...(flow.diff ? { diff: flow.diff } : {}),
-      };
-    }),
+    flows: plan.flows.map(pageFlowOf),
   };
 }
 
@@ -183,22 +202,31 @@ const ORDER: RunCommand[] = ['apply', 'verify', 'rollback'];
 export function withRunReport(page: ReportPage, report: RunReportLike): ReportPage {
   const outcomes = new Map(report.flows.map((flow) => [flow.id, flow]));
   const known = new Set(page.flows.map((flow) => flow.id));
-  const flows = page.flows.map((flow) => {
-    const outcome = outcomes.get(flow.id);
-    return outcome ? { ...flow, [report.command]: outcomeOf(outcome) } : flow;
-  });
-  for (const extra of report.flows) {
-    if (known.has(extra.id)) continue;
-    const named = extra as { name?: unknown; type?: unknown };
-    flows.push({
-      id: extra.id, name: typeof named.name === 'string' ? named.name : extra.id, type: typeof named.type === 'string' ? named.type : '',
-      state: 'NOT_IN_PLAN', [report.command]: outcomeOf(extra),
-    });
-  }
+  const flows = page.flows.map((flow) => withOutcome(flow, report.command, outcomes.get(flow.id)));
+  for (const extra of report.flows) if (!known.has(extra.id)) flows.push(notInPlan(extra, report.command));
+  return { ...withRunStep(page, report), flows };
+}
+
+/** The page's run steps and run id with `report`'s step in them (its flows left to the caller). */
+export function withRunStep(page: ReportPage, report: RunReportLike): ReportPage {
   const runs = [...page.runs.filter((run) => run.command !== report.command), {
     command: report.command, runId: report.runId, startedAt: report.startedAt, finishedAt: report.finishedAt, counts: { ...report.counts },
   }].sort((a, b) => ORDER.indexOf(a.command) - ORDER.indexOf(b.command));
-  return { ...page, runId: page.runId ?? report.runId, runs, flows };
+  return { ...page, runId: page.runId ?? report.runId, runs };
+}
+
+/** A flow with a step's outcome, when the step has one for it. */
+export function withOutcome(flow: PageFlow, command: RunCommand, outcome: RunReportLike['flows'][number] | undefined): PageFlow {
+  return outcome ? { ...flow, [command]: outcomeOf(outcome) } : flow;
+}
+
+/** A flow a step reports that the plan does not have. */
+export function notInPlan(extra: RunReportLike['flows'][number], command: RunCommand): PageFlow {
+  const named = extra as { name?: unknown; type?: unknown };
+  return {
+    id: extra.id, name: typeof named.name === 'string' ? named.name : extra.id, type: typeof named.type === 'string' ? named.type : '',
+    state: 'NOT_IN_PLAN', [command]: outcomeOf(extra),
+  };
 }
 
 function outcomeOf(flow: PageOutcome): PageOutcome {

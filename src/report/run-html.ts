@@ -7,7 +7,10 @@ import type { RunDir } from '../rollout/run-dir.js';
 import { collectIfGrown } from '../shared/heap-keeper.js';
 import { redact, redactPieces } from '../shared/redact.js';
 import { htmlPagePieces } from './html-page.js';
-import { pageFromPlan, withRunReport, type PlanFlowLike, type PlanLike, type ReportPage, type RunCommand, type RunReportLike } from './page-data.js';
+import {
+  flowSourceOf, notInPlan, pageFlowOf, pageFromPlan, withOutcome, withRunReport, withRunStep,
+  type PageFlow, type PageFlowSource, type PlanFlowLike, type PlanLike, type ReportPage, type RunCommand, type RunReportLike,
+} from './page-data.js';
 
 /** The OS user running flowlink (the "who" of a change record); `fallback` when the system has no name for it. */
 export function osUser(fallback = 'unknown user'): string {
@@ -28,33 +31,45 @@ export function reportHtmlPath(runDir: RunDir): string {
  * writer puts one flow a line). A file in any other layout is parsed whole. Not checked: a page is a convenience.
  */
 export function readPlanWithoutTexts(path: string): PlanLike {
-  const header: string[] = [];
-  const flows: PlanFlowLike[] = [];
-  let checksum: string | undefined;
-  let part: 'header' | 'flows' | 'tail' = 'header';
   try {
-    for (const line of fileLines(path)) {
-      if (part === 'header') {
-        if (line === '  "flows": [') part = 'flows';
-        else header.push(line);
-      } else if (part === 'flows') {
-        if (line === '  ],') {
-          part = 'tail';
-          continue;
-        }
-        const { original: _original, updated: _updated, ...flow } = JSON.parse(line.trim().replace(/,$/, '')) as PlanFlowWithTexts;
-        if (flows.push(flow) % 100 === 0) collectIfGrown();
-      } else if (line.startsWith('  "checksum": ')) {
-        checksum = JSON.parse(line.slice('  "checksum": '.length)) as string;
-      }
+    const flows: PlanFlowLike[] = [];
+    const lines = linePlanFlows(path);
+    for (let next = lines.next(); ; next = lines.next()) {
+      if (next.done) return { ...next.value, flows };
+      if (flows.push(next.value) % 100 === 0) collectIfGrown();
     }
-    if (part !== 'tail' || checksum === undefined) throw new Error('not the one-flow-a-line layout');
-    const head = JSON.parse(`${header.join('\n').replace(/,\s*$/, '')}\n}`) as Omit<PlanLike, 'flows' | 'checksum'>;
-    return { ...head, flows, checksum };
   } catch {
     const whole = JSON.parse(readFileSync(path, 'utf8')) as Omit<PlanLike, 'flows'> & { flows: PlanFlowWithTexts[] };
     return { ...whole, flows: whole.flows.map(({ original: _o, updated: _u, ...flow }) => flow) };
   }
+}
+
+/**
+ * The flows of a plan file in the one-flow-a-line layout, without their texts, one at a time; then (the return
+ * value) the plan without its flows. Throws on any other layout.
+ */
+function* linePlanFlows(path: string): Generator<PlanFlowLike, Omit<PlanLike, 'flows'>> {
+  const header: string[] = [];
+  let checksum: string | undefined;
+  let part: 'header' | 'flows' | 'tail' = 'header';
+  for (const line of fileLines(path)) {
+    if (part === 'header') {
+      if (line === '  "flows": [') part = 'flows';
+      else header.push(line);
+    } else if (part === 'flows') {
+      if (line === '  ],') {
+        part = 'tail';
+        continue;
+      }
+      const { original: _original, updated: _updated, ...flow } = JSON.parse(line.trim().replace(/,$/, '')) as PlanFlowWithTexts;
+      yield flow;
+    } else if (line.startsWith('  "checksum": ')) {
+      checksum = JSON.parse(line.slice('  "checksum": '.length)) as string;
+    }
+  }
+  if (part !== 'tail' || checksum === undefined) throw new Error('not the one-flow-a-line layout');
+  const head = JSON.parse(`${header.join('\n').replace(/,\s*$/, '')}\n}`) as Omit<PlanLike, 'flows' | 'checksum'>;
+  return { ...head, checksum };
 }
 
 type PlanFlowWithTexts = PlanFlowLike & { original?: string; updated?: string };
@@ -67,20 +82,85 @@ function reportJsonPath(runDir: RunDir, command: RunCommand): string {
 
 /** The run's page: its plan, and every step's report found in the run directory (`current` instead of its file). */
 export function runReportPage(runDir: RunDir, current?: RunReportLike, meta: { generatedBy?: string; generatedAt?: string } = {}): ReportPage {
-  let page = pageFromPlan(readPlanWithoutTexts(runDir.planPath), {
-    generatedBy: meta.generatedBy ?? osUser(), generatedAt: meta.generatedAt ?? new Date().toISOString(), runId: runDir.runId,
-  });
-  // Each step's page replaces the one before: the flows of the plan, then of each older page, are garbage once
-  // the next has them, and are collected before the next is made (a 10,000-flow page is ~12 MB live).
-  collectIfGrown();
-  for (const command of STEPS) {
-    const report = current?.command === command ? current : readReport(reportJsonPath(runDir, command));
-    if (report) {
-      page = withRunReport(page, report);
-      collectIfGrown();
+  let page = pageFromPlan(readPlanWithoutTexts(runDir.planPath), pageMetaOf(runDir, meta));
+  for (const report of stepReports(runDir, current)) page = withRunReport(page, report);
+  return page;
+}
+
+/**
+ * The same page with its flows never held (issue 15: a 10,000-flow page was the peak of apply's memory): they are
+ * read from the run's plan file for each pass of the writer (three: counts, rows, diffs), each with its steps'
+ * outcomes, which are in memory anyway. A plan file in another layout gives runReportPage's page.
+ */
+export function runReportPageStreamed(runDir: RunDir, current?: RunReportLike, meta: { generatedBy?: string; generatedAt?: string } = {}): { page: ReportPage; flows: PageFlowSource } {
+  const reports = stepReports(runDir, current);
+  const outcomes = reports.map((report) => ({ command: report.command, byId: new Map(report.flows.map((flow) => [flow.id, flow])) }));
+  const states: Record<string, number> = {};
+  const known = new Set<string>();
+  let count = 0;
+  let changed = 0;
+  let head: Omit<PlanLike, 'flows'>;
+  try {
+    const lines = linePlanFlows(runDir.planPath);
+    for (let next = lines.next(); ; next = lines.next()) {
+      if (next.done) {
+        head = next.value;
+        break;
+      }
+      const flow = next.value;
+      known.add(flow.id);
+      states[flow.state] = (states[flow.state] ?? 0) + 1;
+      count += 1;
+      if (flow.diff) changed += 1;
+      if (count % 100 === 0) collectIfGrown();
+    }
+  } catch {
+    const page = runReportPage(runDir, current, meta);
+    return { page, flows: flowSourceOf(page.flows) };
+  }
+  // A flow a step reports that the plan does not have (as withRunReport adds it: once, with every step's outcome).
+  const extras = new Map<string, PageFlow>();
+  for (const report of reports) {
+    for (const flow of report.flows) {
+      if (known.has(flow.id)) continue;
+      const seen = extras.get(flow.id);
+      extras.set(flow.id, seen ? withOutcome(seen, report.command, flow) : notInPlan(flow, report.command));
     }
   }
-  return page;
+  for (const extra of extras.values()) states[extra.state] = (states[extra.state] ?? 0) + 1;
+  let page = pageFromPlan({ ...head, flows: [] }, pageMetaOf(runDir, meta));
+  for (const report of reports) page = withRunStep(page, report);
+  const path = runDir.planPath;
+  return {
+    page,
+    flows: {
+      count: count + extras.size,
+      states,
+      changed,
+      *each() {
+        let read = 0;
+        for (const flow of linePlanFlows(path)) {
+          let shown = pageFlowOf(flow);
+          for (const { command, byId } of outcomes) shown = withOutcome(shown, command, byId.get(flow.id));
+          yield shown;
+          if (++read % 100 === 0) collectIfGrown();
+        }
+        yield* extras.values();
+      },
+    },
+  };
+}
+
+function pageMetaOf(runDir: RunDir, meta: { generatedBy?: string; generatedAt?: string }): { generatedBy: string; generatedAt: string; runId: string } {
+  return { generatedBy: meta.generatedBy ?? osUser(), generatedAt: meta.generatedAt ?? new Date().toISOString(), runId: runDir.runId };
+}
+
+/** Every step's report in the run directory, in step order (`current` instead of its own file). */
+function stepReports(runDir: RunDir, current?: RunReportLike): RunReportLike[] {
+  return STEPS.flatMap((command) => {
+    const report = current?.command === command ? current : readReport(reportJsonPath(runDir, command));
+    return report ? [report] : [];
+  });
 }
 
 function readReport(path: string): RunReportLike | undefined {
@@ -104,7 +184,7 @@ export function writeRunHtml(runDir: RunDir, current?: RunReportLike): NodeJS.Er
   const path = reportHtmlPath(runDir);
   try {
     try {
-      writeFileDurably(path, redactPieces(madePieces(() => runReportPage(runDir, current))));
+      writeFileDurably(path, redactPieces(madePieces(() => runReportPageStreamed(runDir, current))));
     } catch (error) {
       if (!(error instanceof PageNotMade)) throw error;
       writeFileDurably(path, redact(pageSayingWhy(error.cause)));
@@ -121,9 +201,10 @@ export function writeRunHtml(runDir: RunDir, current?: RunReportLike): NodeJS.Er
 class PageNotMade extends Error {}
 
 /** The page's pieces; an error in making it is a PageNotMade (the temporary file is dropped, the why-page written). */
-function* madePieces(page: () => ReportPage): Generator<string> {
+function* madePieces(made: () => { page: ReportPage; flows: PageFlowSource }): Generator<string> {
   try {
-    yield* htmlPagePieces(page());
+    const { page, flows } = made();
+    yield* htmlPagePieces(page, flows);
   } catch (error) {
     throw new PageNotMade('page not made', { cause: error });
   }
