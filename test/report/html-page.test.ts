@@ -4,11 +4,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderHtmlPage } from '../../src/report/html-page.js';
+import { htmlPagePieces, renderHtmlPage } from '../../src/report/html-page.js';
 import { changeKindOf, environmentHost, lockHolderOf, pageFromPlan, withRunReport } from '../../src/report/page-data.js';
 import { htmlAttr, htmlPreLine, htmlText, mdCode, mdText } from '../../src/report/escape.js';
 import { planMarkdown, runMarkdown } from '../../src/report/markdown.js';
-import { readPlanWithoutTexts } from '../../src/report/run-html.js';
+import { readPlanWithoutTexts, runReportPage, runReportPageStreamed } from '../../src/report/run-html.js';
+import { RunDir } from '../../src/rollout/run-dir.js';
 import { sealPlan, writePlanFile, type PlanFile } from '../../src/rollout/plan-file.js';
 import { HOSTILE, applyReport, hostilePlan, verifyReport } from './fixtures.js';
 
@@ -229,4 +230,31 @@ test('readPlanWithoutTexts: the plan file\'s flows without their YAML texts, dif
   assert.equal(again.checksum, plan.checksum);
   assert.deepEqual(again.flows.map((flow) => flow.id), read.flows.map((flow) => flow.id));
   assert.ok(again.flows.every((flow) => !('original' in flow)));
+});
+
+test('the run page written from its plan file pass by pass is the page made whole, byte for byte, flows the plan lacks included', () => {
+  const base = hostilePlan();
+  const plan = sealPlan({
+    kind: 'flowlink-plan', formatVersion: 1, createdAt: base.createdAt, environment: base.environment,
+    module: base.module, placement: { at: 'start' }, inputs: {}, outputs: {}, selection: base.selection ?? [],
+    flows: base.flows.map((flow) => ({ ...flow, ...(flow.state === 'ELIGIBLE' ? { original: 'a: 1\n', updated: 'a: 2\n', sha256: 'x' } : {}) })),
+  } as Omit<PlanFile, 'checksum'>);
+  const apply = applyReport();
+  apply.flows.push({ id: 'f-ghost', state: 'FAILED', error: 'not in the plan' } as never);
+  const verify = verifyReport();
+  verify.flows.push({ id: 'f-ghost', state: 'DRIFT' }, { id: 'f-ghost-2', state: 'DRIFT', reason: `only verify saw it ${HOSTILE.script}` } as never);
+  for (const layout of ['lines', 'pretty'] as const) {
+    const root = mkdtempSync(join(tmpdir(), 'flowlink-report-'));
+    const runDir = new RunDir(root, apply.runId);
+    runDir.create();
+    if (layout === 'lines') writePlanFile(runDir.planPath, plan);
+    else writeFileSync(runDir.planPath, JSON.stringify(plan, null, 2));
+    writeFileSync(join(runDir.path, 'verify-report.json'), JSON.stringify(verify));
+    const whole = renderHtmlPage(runReportPage(runDir, apply, META));
+    const streamed = runReportPageStreamed(runDir, apply, META);
+    assert.equal([...htmlPagePieces(streamed.page, streamed.flows)].join(''), whole, layout);
+    assert.equal(streamed.flows.count, 10, 'eight planned flows and two the plan lacks');
+    assert.match(whole, /f-ghost-2/);
+    assert.equal(rowsOf(whole).length, 10);
+  }
 });
