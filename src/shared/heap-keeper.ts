@@ -10,8 +10,8 @@ import { runInNewContext } from 'node:vm';
  *
  * So at the places a run pauses anyway (between batches of the preparation, on the outcome watcher's tick, while
  * the report is read), flowlink asks for a full collection once GARBAGE_BYTES have been added since the last one:
- * 20 to 30 ms for what apply keeps live; 210 of them (6 s of CPU) in a 10,000-flow apply that runs 40 minutes in
- * real time, whose peak went from 271 to about 195 MB (`heapKeeperStats`; bench/results.json). A heap cap
+ * 20 to 30 ms for what apply keeps live; 273 of them (6.3 s of CPU) in a 10,000-flow apply that runs 41 minutes
+ * in real time (`heapKeeperStats`; bench/results.json). With it the run's heap stays within some 60 MB. A heap cap
  * (--max-old-space-size) would bound the peak too, but as a crash when a large run needs more; this only collects
  * sooner. The collector is reached through V8's `--expose-gc`, set at run time (a `vm` context then has `gc`);
  * where that is not available, nothing is done.

@@ -239,10 +239,11 @@ test('the run page written from its plan file pass by pass is the page made whol
     module: base.module, placement: { at: 'start' }, inputs: {}, outputs: {}, selection: base.selection ?? [],
     flows: base.flows.map((flow) => ({ ...flow, ...(flow.state === 'ELIGIBLE' ? { original: 'a: 1\n', updated: 'a: 2\n', sha256: 'x' } : {}) })),
   } as Omit<PlanFile, 'checksum'>);
-  const apply = applyReport();
-  apply.flows.push({ id: 'f-ghost', state: 'FAILED', error: 'not in the plan' } as never);
-  const verify = verifyReport();
-  verify.flows.push({ id: 'f-ghost', state: 'DRIFT' }, { id: 'f-ghost-2', state: 'DRIFT', reason: `only verify saw it ${HOSTILE.script}` } as never);
+  const apply = { ...applyReport(), flows: [...applyReport().flows, { id: 'f-ghost', state: 'FAILED', error: 'not in the plan' }] };
+  const verify = {
+    ...verifyReport(),
+    flows: [...verifyReport().flows, { id: 'f-ghost', state: 'DRIFT' }, { id: 'f-ghost-2', state: 'DRIFT', reason: `only verify saw it ${HOSTILE.script}` }],
+  };
   for (const layout of ['lines', 'pretty'] as const) {
     const root = mkdtempSync(join(tmpdir(), 'flowlink-report-'));
     const runDir = new RunDir(root, apply.runId);
