@@ -166,7 +166,7 @@ function* diffs(flows: PageFlowSource): Generator<string> {
   ].join('\n');
   for (const flow of flows.each()) {
     if (!flow.diff) continue;
-    const lines = (flow.diff ?? '').split('\n').filter((line) => !line.startsWith('Index:') && !/^=+$/.test(line));
+    const lines = flow.diff.split('\n').filter((line) => !line.startsWith('Index:') && !/^=+$/.test(line));
     while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     const body = lines.map((line) => {
       const kind = line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : 'ctx';

@@ -33,25 +33,32 @@ export function reportHtmlPath(runDir: RunDir): string {
 export function readPlanWithoutTexts(path: string): PlanLike {
   try {
     const flows: PlanFlowLike[] = [];
-    const lines = linePlanFlows(path);
-    for (let next = lines.next(); ; next = lines.next()) {
-      if (next.done) return { ...next.value, flows };
-      if (flows.push(next.value) % 100 === 0) collectIfGrown();
-    }
+    return { ...readLinePlan(path, (flow) => flows.push(flow)), flows };
   } catch {
     const whole = JSON.parse(readFileSync(path, 'utf8')) as Omit<PlanLike, 'flows'> & { flows: PlanFlowWithTexts[] };
     return { ...whole, flows: whole.flows.map(({ original: _o, updated: _u, ...flow }) => flow) };
   }
 }
 
+/** linePlanFlows read through: each flow to `take`, then the plan without its flows. */
+function readLinePlan(path: string, take: (flow: PlanFlowLike) => void): Omit<PlanLike, 'flows'> {
+  const lines = linePlanFlows(path);
+  for (let next = lines.next(); ; next = lines.next()) {
+    if (next.done) return next.value;
+    take(next.value);
+  }
+}
+
 /**
  * The flows of a plan file in the one-flow-a-line layout, without their texts, one at a time; then (the return
- * value) the plan without its flows. Throws on any other layout.
+ * value) the plan without its flows. Throws on any other layout. Each line is read and parsed whole, texts and
+ * all, and dropped: the garbage is collected as it piles up.
  */
 function* linePlanFlows(path: string): Generator<PlanFlowLike, Omit<PlanLike, 'flows'>> {
   const header: string[] = [];
   let checksum: string | undefined;
   let part: 'header' | 'flows' | 'tail' = 'header';
+  let read = 0;
   for (const line of fileLines(path)) {
     if (part === 'header') {
       if (line === '  "flows": [') part = 'flows';
@@ -63,6 +70,7 @@ function* linePlanFlows(path: string): Generator<PlanFlowLike, Omit<PlanLike, 'f
       }
       const { original: _original, updated: _updated, ...flow } = JSON.parse(line.trim().replace(/,$/, '')) as PlanFlowWithTexts;
       yield flow;
+      if (++read % 100 === 0) collectIfGrown();
     } else if (line.startsWith('  "checksum": ')) {
       checksum = JSON.parse(line.slice('  "checksum": '.length)) as string;
     }
@@ -101,19 +109,12 @@ export function runReportPageStreamed(runDir: RunDir, current?: RunReportLike, m
   let changed = 0;
   let head: Omit<PlanLike, 'flows'>;
   try {
-    const lines = linePlanFlows(runDir.planPath);
-    for (let next = lines.next(); ; next = lines.next()) {
-      if (next.done) {
-        head = next.value;
-        break;
-      }
-      const flow = next.value;
+    head = readLinePlan(runDir.planPath, (flow) => {
       known.add(flow.id);
       states[flow.state] = (states[flow.state] ?? 0) + 1;
       count += 1;
       if (flow.diff) changed += 1;
-      if (count % 100 === 0) collectIfGrown();
-    }
+    });
   } catch {
     const page = runReportPage(runDir, current, meta);
     return { page, flows: flowSourceOf(page.flows) };
@@ -138,12 +139,10 @@ export function runReportPageStreamed(runDir: RunDir, current?: RunReportLike, m
       states,
       changed,
       *each() {
-        let read = 0;
         for (const flow of linePlanFlows(path)) {
           let shown = pageFlowOf(flow);
           for (const { command, byId } of outcomes) shown = withOutcome(shown, command, byId.get(flow.id));
           yield shown;
-          if (++read % 100 === 0) collectIfGrown();
         }
         yield* extras.values();
       },

@@ -1,6 +1,6 @@
 import type { FlowMeta, ImportResult, RolloutApi } from './api-port.js';
 import { compareMeaning } from '../flow/meaning.js';
-import { fail, progressOf, type ApplyState, type RewriteItem, type RunContext } from './rewrite-context.js';
+import { awaitingOf, fail, progressOf, type ApplyState, type RewriteItem, type RunContext } from './rewrite-context.js';
 
 /**
  * Re-reads a batch of flows just before their writes and decides, per flow, whether it may be written. In-flight
@@ -28,7 +28,7 @@ export async function precheck(
       continue; // not judged again in this attempt (the pending job keeps it out of the batch below)
     } else if (job.status === 'Success') {
       journal.append('import-succeeded', { flowId: flow.id, jobId, resumed: true });
-      item.awaiting = { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: () => flow.loadNewYaml(), rebases: 0 };
+      item.awaiting = awaitingOf(flow);
     } else if (job.timedOut) {
       // Still running after another full wait: importing again now could publish the flow twice.
       journal.append('import-failed', { flowId: flow.id, jobId, messages: job.messages, resumed: true, timedOut: true });
@@ -62,7 +62,7 @@ export async function precheck(
       ready.push(flow);
     } else if (verdict === 'already-applied') {
       journal.append('import-succeeded', { flowId: flow.id, detectedBy: 'meaning' });
-      item.awaiting = { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: () => flow.loadNewYaml(), rebases: 0 };
+      item.awaiting = awaitingOf(flow);
     } else if (verdict.state === 'FAILED' || verdict.state === 'CONFLICT') {
       fail(ctx, flow, verdict.reason, verdict.state);
     } else {

@@ -20,9 +20,9 @@ export interface ApplyEvent {
  * changes, so "still what we expect" is: the same published version id, the same name, not locked, no newer draft;
  * no export is needed to know it. Only when the version is not known (or has moved) is content read, and then
  * compared by meaning (flow/meaning.ts), never by bytes: Genesys regenerates every export. The texts are loaded
- * only when needed (apply keeps them in the run directory), so a run holds metadata, not every text.
+ * only when needed (apply keeps them in the run directory), so a run holds metadata, not every text. Its functions
+ * are called on the item (`item.loadNewYaml()`), never detached: apply's are methods.
  */
-/** A flow to rewrite. Its functions are called on the item (`item.loadNewYaml()`), never detached: apply's are methods. */
 export interface RewriteItem {
   id: string;
   name: string;
@@ -50,6 +50,11 @@ export interface Awaiting {
   base?: string;
   text: () => string;
   rebases: number;
+}
+
+/** What a flow imported from its plan must become: the version after the planned one, meaning the planned YAML. */
+export function awaitingOf(flow: RewriteItem): Awaiting {
+  return { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: () => flow.loadNewYaml(), rebases: 0 };
 }
 
 export interface Progress {

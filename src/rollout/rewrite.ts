@@ -10,7 +10,7 @@ import { precheck } from './precheck.js';
 import { startImport } from './import-one.js';
 import { OutcomeWatcher, type WatcherOptions } from './outcome-watcher.js';
 import { confirmWrites } from './confirm.js';
-import { RunStopped, progressOf, type ApplyEvent, type ApplyState, type Awaiting, type Progress, type RewriteItem, type RunContext } from './rewrite-context.js';
+import { RunStopped, awaitingOf, progressOf, type ApplyEvent, type ApplyState, type Progress, type RewriteItem, type RunContext } from './rewrite-context.js';
 
 export { RunStopped, type ApplyEvent, type ApplyState, type RewriteItem } from './rewrite-context.js';
 
@@ -131,11 +131,6 @@ export async function runRewrites(items: readonly RewriteItem[], options: Rewrit
   const interrupted = stopError !== undefined || (stopped() && todo.some(unfinished));
   const outcomes = new Map([...ctx.progress].map(([id, item]) => [id, item.outcome]));
   return { outcomes, interrupted, ...(stopError ? { stopReason: redact(stopError.message), stopKind: stopError.reason } : {}) };
-}
-
-/** What a flow imported from its plan must become: the version after the planned one, meaning the planned YAML. */
-function awaitingOf(flow: RewriteItem): Awaiting {
-  return { ...(flow.expectedVersion ? { base: flow.expectedVersion } : {}), text: () => flow.loadNewYaml(), rebases: 0 };
 }
 
 /** Rebuilds each target's state from the journal of earlier attempts (the one reading: journal-state.ts). */

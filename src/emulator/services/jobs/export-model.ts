@@ -56,12 +56,17 @@ function writeWhileRunning(emu: Emulator, job: ExportJobRecord): void {
   const next = (): void => {
     const item = pending.shift();
     if (!item) return;
-    const flow = emu.store.state.flows.get(item.flowId);
-    const version = flow ? findVersion(flow, item.versionId) : undefined;
+    const version = itemVersion(emu, item);
     if (version) exportText(emu, version);
     setImmediate(next);
   };
   setImmediate(next);
+}
+
+/** The version an export item names, if its flow still has it. */
+function itemVersion(emu: Emulator, item: ExportItem): VersionRecord | undefined {
+  const flow = emu.store.state.flows.get(item.flowId);
+  return flow ? findVersion(flow, item.versionId) : undefined;
 }
 
 function resolveEntry(emu: Emulator, entry: unknown): { flowId: string; versionId: string; fileName: string } | { error: string } {
@@ -132,8 +137,7 @@ export function exportText(emu: Emulator, version: VersionRecord): string {
  */
 export function exportContent(emu: Emulator, job: ExportJobRecord): { body: Buffer; contentType: string; fileName: string } {
   const files = job.items.map((item) => {
-    const flow = emu.store.state.flows.get(item.flowId);
-    const version = flow ? findVersion(flow, item.versionId) : undefined;
+    const version = itemVersion(emu, item);
     return { name: item.fileName, text: version ? exportText(emu, version) : '' };
   });
   if (files.length === 1) {
